@@ -1,0 +1,90 @@
+"""The route class every endpoint uses: strict query strings, JSON content types, and a
+marker that tells the idempotency layer the handler itself started."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+from zof.api import context
+from zof.core.errors import ZofError
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _mark_started(endpoint: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(endpoint)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = context.get()
+        if ctx is not None:
+            ctx.handler_started = True
+        return await endpoint(*args, **kwargs)
+
+    return wrapper
+
+
+class ZofRoute(APIRoute):
+    """An APIRoute that rejects unknown or repeated query parameters and non-JSON bodies.
+
+    FastAPI ignores query parameters a route does not declare; a typo such as
+    `?projct_id=` would then silently widen a list, so it is a 400 here.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _mark_started(endpoint), **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # Called from APIRoute.__init__, once the dependant and body field exist.
+        handler = super().get_route_handler()
+        allowed = frozenset(_query_names(self.dependant))
+        takes_json = self.body_field is not None
+
+        async def checked_handler(request: Request) -> Response:
+            _check_query(request, allowed)
+            if takes_json:
+                _check_json_content_type(request)
+            return await handler(request)
+
+        return checked_handler
+
+
+def _check_query(request: Request, allowed: frozenset[str]) -> None:
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name not in allowed:
+            listed = ", ".join(sorted(allowed)) or "none"
+            raise ZofError(
+                "unknown_parameter",
+                f"Unknown query parameter {name!r}. This route takes: {listed}.",
+                name,
+            )
+        if name in seen:
+            raise ZofError("invalid_parameter", f"Query parameter {name!r} is given twice.", name)
+        seen.add(name)
+
+
+def _check_json_content_type(request: Request) -> None:
+    has_body = request.headers.get("content-length", "0") != "0" or (
+        "transfer-encoding" in request.headers
+    )
+    if not has_body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ZofError(
+            "unsupported_media_type",
+            f"This route takes JSON bodies; send Content-Type: application/json "
+            f"(got {media_type or 'none'!r}).",
+            "Content-Type",
+        )

@@ -1,0 +1,66 @@
+"""RFC 3339 parsing and formatting for query parameters and bodies."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+# RFC 3339 date-time with a mandatory offset, or a full date. `T` or a space separates
+# the parts, as RFC 3339 section 5.6 allows; fractional seconds take up to 9 digits.
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?$"
+)
+
+
+class InvalidTimestamp(ValueError):
+    """A string that is not an RFC 3339 timestamp or date; the message says why."""
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse RFC 3339 with an offset or `Z`, or a date meaning midnight UTC.
+
+    Returns an aware datetime in UTC. Raises InvalidTimestamp for anything else,
+    including a date-time without an offset, which would be ambiguous.
+    """
+    if _DATE.match(text):
+        try:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        except ValueError:
+            raise InvalidTimestamp(f"{text!r} is not a valid date.") from None
+
+    match = _DATETIME.match(text)
+    if match is None:
+        raise InvalidTimestamp(
+            f"{text!r} is not an RFC 3339 timestamp; use e.g. 2026-12-01T08:30:00Z or 2026-12-01."
+        )
+    if match.group("offset") is None:
+        raise InvalidTimestamp(f"{text!r} has no UTC offset; add Z or an offset such as +02:00.")
+
+    fraction = match.group(7) or ""
+    normalized = text[:10] + "T" + text[11:19] + fraction[:7].ljust(7, "0")[:7]
+    offset = match.group("offset")
+    normalized += "+00:00" if offset in {"Z", "z"} else offset
+    try:
+        parsed = datetime.fromisoformat(normalized)
+    except ValueError:
+        raise InvalidTimestamp(f"{text!r} is not a valid timestamp.") from None
+    if parsed.year < 1 or parsed.year > 9998:
+        raise InvalidTimestamp(f"{text!r} is out of range.")
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(value: datetime) -> str:
+    """Format as RFC 3339 in UTC with `Z` and milliseconds, e.g. 2026-12-01T08:30:00.123Z."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def as_utc(value: datetime) -> datetime:
+    """Attach UTC to naive datetimes read back from SQLite; convert aware ones to UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
