@@ -213,14 +213,14 @@ class Harness:
         items: list[Any] = []
         if self.is_async:
             async for item in pager:
-                if count is not None and len(items) == count:
-                    break
                 items.append(item)
+                if len(items) == count:
+                    break
         else:
             for item in pager:
-                if count is not None and len(items) == count:
-                    break
                 items.append(item)
+                if len(items) == count:
+                    break
         return items
 
 
