@@ -70,6 +70,9 @@ class DialectGuesser:
         elif _UNITTEST_SUITE_NAME.fullmatch(name):
             self._settle("junit/python-unittest")
         elif "cypress/" in file.replace("\\", "/"):
+            # Cypress writes through mocha-junit-reporter, so it refines a mocha guess.
+            if self.dialect == "junit/mocha":
+                self.dialect = GENERIC
             self._settle("junit/cypress")
         elif attributes.get("hostname", "") in _BROWSERS:
             self._settle("junit/playwright")

@@ -123,6 +123,9 @@ class JUnitReader:
                 final = self._merger.release_all()
         elif self._suites and depth == self._suites[-1].depth + 1:
             self._read_suite_child(tag, element)
+        else:
+            # Deeper elements, such as a property, are freed with their suite's child.
+            return final
 
         _discard(element)
         return final

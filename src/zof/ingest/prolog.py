@@ -25,7 +25,6 @@ class PrologGuard:
         self._buffer = ""
         self._position = 0
         self.root_started = False
-        self.saw_content = False
 
     def feed(self, text: str) -> str:
         """Return the text that may go to the XML parser, or "" while the prolog is open."""
@@ -67,7 +66,6 @@ class PrologGuard:
             rest = buffer[self._position : self._position + 10]
             if not rest:
                 return False
-            self.saw_content = True
 
             if not rest.startswith("<"):
                 raise IngestError(

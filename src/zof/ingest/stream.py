@@ -50,7 +50,7 @@ class XmlDocument:
     def dialect(self) -> str:
         if self._reader is not None:
             return self._reader.guesser.dialect
-        return "junit/generic" if self._prolog.saw_content else "empty"
+        return "empty"
 
     def feed(self, data: bytes) -> list[CaseResult]:
         """Parse `data` and return the cases that are final."""
