@@ -73,7 +73,8 @@ def serve(
     rate_limit_per_minute: Annotated[
         int | None,
         typer.Option(
-            help="Requests per minute per API key, 0 for no limit; overrides ZOF_RATE_LIMIT_PER_MINUTE.",
+            help="Requests per minute per API key, 0 for no limit; "
+            "overrides ZOF_RATE_LIMIT_PER_MINUTE.",
             show_default=False,
         ),
     ] = None,

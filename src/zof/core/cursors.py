@@ -84,10 +84,10 @@ class CursorCodec:
 
 
 def _binding(organization_id: str, scope: str, filters: dict[str, object]) -> bytes:
-    canonical = {k: v for k, v in filters.items() if v is not None}
-    return orjson.dumps(
-        [organization_id, scope, canonical], option=orjson.OPT_SORT_KEYS, default=str
-    )
+    # Values are compared as text: query parameters arrive as text, and str() of the
+    # parsed UTC datetimes is one spelling per instant.
+    canonical = {key: str(value) for key, value in filters.items() if value is not None}
+    return orjson.dumps([organization_id, scope, canonical], option=orjson.OPT_SORT_KEYS)
 
 
 def _invalid() -> ZofError:

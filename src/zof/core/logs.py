@@ -14,6 +14,20 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: object, **kwargs: object) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id_var.get() or "-"
+    return record
+
+
+# Every record, from any library, gets the id of the request being served when it was made.
+if logging.getLogRecordFactory() is _base_factory:
+    logging.setLogRecordFactory(_record_with_request_id)
+
+
 class RequestIdFilter(logging.Filter):
     """Attach the current request id (or "-") to each record as `request_id`."""
 

@@ -38,8 +38,9 @@ def parse_timestamp(text: str) -> datetime:
     if match.group("offset") is None:
         raise InvalidTimestamp(f"{text!r} has no UTC offset; add Z or an offset such as +02:00.")
 
-    fraction = match.group(7) or ""
-    normalized = text[:10] + "T" + text[11:19] + fraction[:7].ljust(7, "0")[:7]
+    # Python takes at most microseconds; RFC 3339 allows any precision, so cut to six digits.
+    digits = (match.group(7) or ".")[1:7].ljust(6, "0")
+    normalized = f"{text[:10]}T{text[11:19]}.{digits}"
     offset = match.group("offset")
     normalized += "+00:00" if offset in {"Z", "z"} else offset
     try:
@@ -56,7 +57,8 @@ def format_timestamp(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat pads the year to four digits; strftime("%Y") does not on every platform.
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def as_utc(value: datetime) -> datetime:

@@ -138,10 +138,12 @@ async def create_api_key(
 
 
 async def list_api_keys(
-    db: Database, organization_id: str, *, limit: int, after: Position | None
+    db: Database, organization_id: str, *, role: str | None, limit: int, after: Position | None
 ) -> Page:
     async with db.read() as conn:
-        return await accounts.list_api_keys(conn, organization_id, limit=limit, after=after)
+        return await accounts.list_api_keys(
+            conn, organization_id, role=role, limit=limit, after=after
+        )
 
 
 async def revoke_api_key(db: Database, organization_id: str, key_id: str) -> sa.RowMapping:

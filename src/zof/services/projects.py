@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,7 +57,20 @@ async def update_project(
 
 
 async def list_projects(
-    db: Database, organization_id: str, *, limit: int, after: Position | None
+    db: Database,
+    organization_id: str,
+    *,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    limit: int,
+    after: Position | None,
 ) -> Page:
     async with db.read() as conn:
-        return await store.list_projects(conn, organization_id, limit=limit, after=after)
+        return await store.list_projects(
+            conn,
+            organization_id,
+            created_after=created_after,
+            created_before=created_before,
+            limit=limit,
+            after=after,
+        )

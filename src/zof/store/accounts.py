@@ -74,8 +74,14 @@ def key_is_active(row: sa.RowMapping, now: datetime) -> bool:
 
 
 async def list_api_keys(
-    conn: AsyncConnection, organization_id: str, *, limit: int, after: Position | None
+    conn: AsyncConnection,
+    organization_id: str,
+    *,
+    role: str | None,
+    limit: int,
+    after: Position | None,
 ) -> Page:
-    return await fetch_page(
-        conn, api_keys, [api_keys.c.organization_id == organization_id], limit=limit, after=after
-    )
+    conditions = [api_keys.c.organization_id == organization_id]
+    if role is not None:
+        conditions.append(api_keys.c.role == role)
+    return await fetch_page(conn, api_keys, conditions, limit=limit, after=after)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,8 +37,17 @@ async def update_project(
 
 
 async def list_projects(
-    conn: AsyncConnection, organization_id: str, *, limit: int, after: Position | None
+    conn: AsyncConnection,
+    organization_id: str,
+    *,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    limit: int,
+    after: Position | None,
 ) -> Page:
-    return await fetch_page(
-        conn, projects, [projects.c.organization_id == organization_id], limit=limit, after=after
-    )
+    conditions = [projects.c.organization_id == organization_id]
+    if created_after is not None:
+        conditions.append(projects.c.created_at >= created_after)
+    if created_before is not None:
+        conditions.append(projects.c.created_at < created_before)
+    return await fetch_page(conn, projects, conditions, limit=limit, after=after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from zof.api import serializers
@@ -12,7 +12,7 @@ from zof.api.auth import app_state, require
 from zof.api.params import PageParams, page_params
 from zof.api.responses import json_response, list_response, start_position
 from zof.api.routing import ZofRoute
-from zof.api.schemas import ApiKey, ApiKeyCreate, ApiKeyList, ApiKeyWithSecret
+from zof.api.schemas import ApiKey, ApiKeyCreate, ApiKeyList, ApiKeyWithSecret, Role
 from zof.api.state import AppState
 from zof.services import accounts
 from zof.services.permissions import Principal
@@ -42,12 +42,15 @@ async def list_api_keys(
     principal: Manager,
     state: Annotated[AppState, Depends(app_state)],
     page: Annotated[PageParams, Depends(page_params)],
+    role: Annotated[Role | None, Query(description="Only keys with this role.")] = None,
 ) -> Response:
-    after = start_position(state, principal, "api_keys", {}, page)
+    """List the organization's API keys, revoked ones included, newest first."""
+    filters = {"role": role}
+    after = start_position(state, principal, "api_keys", filters, page)
     result = await accounts.list_api_keys(
-        state.db, principal.organization_id, limit=page.limit, after=after
+        state.db, principal.organization_id, role=role, limit=page.limit, after=after
     )
-    return list_response(state, principal, "api_keys", {}, result, serializers.api_key)
+    return list_response(state, principal, "api_keys", filters, result, serializers.api_key)
 
 
 @router.delete("/{key_id}", response_model=ApiKey, summary="Revoke an API key")

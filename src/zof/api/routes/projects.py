@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response
 
 from zof.api import serializers
 from zof.api.auth import app_state, require
-from zof.api.params import PageParams, page_params
+from zof.api.params import PageParams, Timestamp, check_range, page_params
 from zof.api.responses import json_response, list_response, start_position
 from zof.api.routing import ZofRoute
 from zof.api.schemas import Project, ProjectCreate, ProjectList, ProjectUpdate
@@ -39,12 +39,26 @@ async def list_projects(
     principal: Annotated[Principal, Depends(require("projects:read"))],
     state: Annotated[AppState, Depends(app_state)],
     page: Annotated[PageParams, Depends(page_params)],
+    created_after: Annotated[
+        Timestamp | None, Query(description="Only projects created at or after this time.")
+    ] = None,
+    created_before: Annotated[
+        Timestamp | None, Query(description="Only projects created before this time.")
+    ] = None,
 ) -> Response:
-    after = start_position(state, principal, "projects", {}, page)
+    """List the organization's projects, newest first."""
+    check_range(created_after, created_before, "created_after", "created_before")
+    filters = {"created_after": created_after, "created_before": created_before}
+    after = start_position(state, principal, "projects", filters, page)
     result = await projects.list_projects(
-        state.db, principal.organization_id, limit=page.limit, after=after
+        state.db,
+        principal.organization_id,
+        created_after=created_after,
+        created_before=created_before,
+        limit=page.limit,
+        after=after,
     )
-    return list_response(state, principal, "projects", {}, result, serializers.project)
+    return list_response(state, principal, "projects", filters, result, serializers.project)
 
 
 @router.get("/{project_id}", response_model=Project, summary="Retrieve a project")
