@@ -43,6 +43,8 @@ class XmlDocument:
             remove_pis=True,
         )
         self._open: list[tuple[str, int | None]] = []
+        self._last_line = 1
+        self._last_line_chars = 0
         self._reader: JUnitReader | None = None
         self._max_output_chars = max_output_chars
 
@@ -66,7 +68,8 @@ class XmlDocument:
         try:
             self._parser.close()
         except etree.XMLSyntaxError as error:
-            cases.extend(self._read_events())
+            # lxml closes the open elements after such an error, so their end events are
+            # not real and are not read.
             raise self._syntax_error(error, at_end=True) from None
         cases.extend(self._read_events())
 
@@ -78,6 +81,13 @@ class XmlDocument:
         text = self._prolog.feed(text)
         if not text:
             return []
+
+        line_breaks = text.count("\n")
+        if line_breaks:
+            self._last_line += line_breaks
+            self._last_line_chars = len(text) - text.rindex("\n") - 1
+        else:
+            self._last_line_chars += len(text)
         try:
             self._parser.feed(text.encode("utf-8"))
         except etree.XMLSyntaxError as error:
@@ -133,6 +143,13 @@ class XmlDocument:
     def _syntax_error(self, error: etree.XMLSyntaxError, at_end: bool) -> IngestError:
         reason = error.msg or str(error)
         line = error.lineno
+        column = error.position[1] if error.position else 0
+
+        # At close, lxml may raise a generic "no element found" while libxml2's own first
+        # error sits in the error log with its real position.
+        if reason == "no element found" and error.error_log.last_error is not None:
+            last = error.error_log.last_error
+            reason, line, column = last.message, last.line, last.column
         if "Excessive depth" in reason:
             return IngestError(
                 "nesting_too_deep",
@@ -147,7 +164,8 @@ class XmlDocument:
                 "the limit for a single value. Shorten the captured output.",
                 line,
             )
-        if at_end and self._open:
+        at_last_character = (line, column) >= (self._last_line, self._last_line_chars)
+        if at_end and self._open and at_last_character:
             tag, opened_on = self._open[-1]
             return IngestError(
                 "malformed_xml",
@@ -156,7 +174,6 @@ class XmlDocument:
                 opened_on,
             )
 
-        column = error.position[1] if error.position else None
         reason = _LIBXML2_POSITION.sub("", reason).strip().rstrip(".")
         where = f"line {line}, column {column}" if column else f"line {line}"
         return IngestError("malformed_xml", f"The XML is malformed at {where}: {reason}.", line)

@@ -81,6 +81,7 @@ class TextRepair:
         self._tail = ""
         self._line = 1
         self._first_text = True
+        self._opening = ""
         self.encoding: str | None = None
 
     def feed(self, data: bytes) -> str:
@@ -176,9 +177,16 @@ class TextRepair:
                 cut = len(text) - (len(text[-12:]) - tail.start())
                 text, self._tail = text[:cut], text[cut:]
 
-        if self._first_text and text:
+        if self._first_text:
+            # The declaration is rewritten whole, so a part of it is held back.
+            self._opening += text
+            opening = self._opening.removeprefix("\ufeff")
+            complete = "?>" in opening or not "<?xml".startswith(opening[:5])
+            if not (complete or final or len(opening) > MAX_DECLARATION_BYTES):
+                return ""
             self._first_text = False
-            text = self._rewrite_declaration(text.removeprefix("\ufeff"))
+            self._opening = ""
+            text = self._rewrite_declaration(opening)
 
         start_line = self._line
         if "&#" in text:
