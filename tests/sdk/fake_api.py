@@ -1,4 +1,4 @@
-"""A scripted fake API on httpx.MockTransport, and sample objects it answers with."""
+"""A scripted fake API on httpx.MockTransport, and sample objects for its responses."""
 
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ SCHEDULE = {
 
 
 def reply(status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> Answer:
-    """Return an answer that builds a fresh response each time it is used."""
+    """Return a handler that builds a fresh response each time it is called."""
 
     def build(request: httpx.Request) -> httpx.Response:
         all_headers = {"X-Request-Id": f"req_{status}", **(headers or {})}
@@ -150,7 +150,7 @@ def page(items: list[dict[str, Any]], next_cursor: str | None = None) -> Answer:
 
 
 class FakeAPI:
-    """Answer requests in order from a script, repeating the last answer when it runs out."""
+    """Respond to requests in script order, repeating the last handler when the script runs out."""
 
     def __init__(self, answers: Iterable[Answer]) -> None:
         self.answers = list(answers) or [reply(200, {})]

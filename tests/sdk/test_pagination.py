@@ -24,7 +24,7 @@ def three_pages() -> tuple[Any, ...]:
 
 
 def by_cursor(request: httpx.Request) -> httpx.Response:
-    """Answer the page that the request's `starting_after` cursor points to."""
+    """Return the page that the request's `starting_after` cursor points to."""
     first, second, third = three_pages()
     cursor = request.url.params.get("starting_after")
     answer = {None: first, "cur_1": second, "cur_2": third}[cursor]

@@ -60,7 +60,7 @@ async def test_wait_raises_on_failed_report(make_harness: HarnessFactory) -> Non
 
     assert caught.value.report.error == error
     assert "rpt_1" in str(caught.value)
-    assert "Database unavailable." in str(caught.value)
+    assert str(caught.value) == "Report rpt_1 failed: generation_failed: Database unavailable."
 
 
 async def test_wait_times_out(make_harness: HarnessFactory) -> None:

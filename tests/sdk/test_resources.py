@@ -1,4 +1,4 @@
-"""Every resource method sends the documented request and parses the answer."""
+"""Every resource method sends the documented request and parses the response."""
 
 from __future__ import annotations
 

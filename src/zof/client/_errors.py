@@ -3,7 +3,7 @@
 Every exception the SDK raises on purpose derives from `ZofError`::
 
     ZofError
-    ├── APIError                      the server answered with a non-2xx status
+    ├── APIError                      the server returned a non-2xx status
     │   ├── InvalidRequestError       400, 413, 415
     │   ├── AuthenticationError       401
     │   ├── PermissionDeniedError     403
@@ -53,7 +53,7 @@ class ZofError(Exception):
 
 
 class APIError(ZofError):
-    """The server answered with a non-2xx status.
+    """The server returned a non-2xx status.
 
     Attributes:
         status_code: HTTP status of the response.
@@ -122,7 +122,7 @@ class UnprocessableEntityError(APIError):
 
 
 class RateLimitError(APIError):
-    """Too many requests (429); `retry_after` says how long to wait, in seconds."""
+    """Too many requests (429). `retry_after` is the delay to wait, in seconds."""
 
 
 class InternalServerError(APIError):
@@ -141,13 +141,12 @@ class ReportFailedError(ZofError):
     """`Reports.wait` saw the report end with status `failed`.
 
     Attributes:
-        report: the failed report; `report.error` holds the server's reason.
+        report: the failed report. `report.error` contains the server's reason.
     """
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        reason = report.error if report.error is not None else "no reason given"
-        super().__init__(f"Report {report.id} failed: {reason}")
+        super().__init__(f"Report {report.id} failed: {_failure_reason(report.error)}")
 
 
 class WaitTimeoutError(ZofError, TimeoutError):
@@ -165,7 +164,7 @@ class WaitTimeoutError(ZofError, TimeoutError):
         self.last_status = last_status
         super().__init__(
             f"Report {report_id} is still {last_status} after {timeout:g} s; "
-            "call wait() again or raise its timeout."
+            "call wait() again or pass a longer timeout."
         )
 
 
@@ -215,6 +214,13 @@ def make_api_error(response: httpx.Response, retry_after: float | None = None) -
         body=body,
         retry_after=retry_after,
     )
+
+
+def _failure_reason(error: Any) -> str:
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        code = error.get("code")
+        return f"{code}: {error['message']}" if isinstance(code, str) else error["message"]
+    return "no reason given" if error is None else str(error)
 
 
 def _optional_str(value: Any) -> str | None:

@@ -124,7 +124,7 @@ class Result(ZofObject):
 
 
 class ReportScope(ZofObject):
-    """What a report covers: the organization, or one project, environment or suite."""
+    """The subject of a report: the whole organization, or one project, environment or suite."""
 
     type: str
     project_id: str | None = None
@@ -161,7 +161,7 @@ class Report(ZofObject):
 
 
 class DeletedObject(ZofObject):
-    """The answer to a deletion: the id and type of what was deleted."""
+    """The response to a deletion: the id and object type of the deleted resource."""
 
     id: str
     object: str

@@ -1,6 +1,6 @@
 """Pages of list results and lazy iterators over all pages.
 
-A list endpoint answers one page: `{"object": "list", "data", "has_more", "next_cursor"}`.
+A list endpoint returns one page: `{"object": "list", "data", "has_more", "next_cursor"}`.
 The pagers below request the next page, with `starting_after=next_cursor`, only when the
 caller has consumed every item of the current one, and stop once `has_more` is false.
 """

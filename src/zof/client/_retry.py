@@ -18,7 +18,7 @@ import httpx
 
 from ._errors import read_error_body
 
-# Longest server-requested delay the SDK waits for. A longer one raises at once, so a
+# Maximum server-requested delay the SDK waits for. A longer one raises at once, so a
 # script never hangs silently for minutes.
 MAX_RETRY_AFTER = 60.0
 
@@ -92,15 +92,15 @@ class RetryPolicy:
 
         override = response.headers.get("x-should-retry", "").strip().lower()
         if override == "true":
-            wanted = True
+            retryable = True
         elif override == "false":
-            wanted = False
+            retryable = False
         else:
-            wanted = response.status_code in RETRYABLE_STATUSES or (
+            retryable = response.status_code in RETRYABLE_STATUSES or (
                 response.status_code == 409 and code == "idempotency_key_in_use"
             )
 
-        if not wanted or not self._may_repeat(method, has_idempotency_key, retries_done):
+        if not retryable or not self._may_repeat(method, has_idempotency_key, retries_done):
             return RetryDecision(None, reason, retry_after)
         if retry_after is None:
             return RetryDecision(self.backoff(retries_done), reason)
@@ -130,7 +130,7 @@ class RetryPolicy:
 def parse_retry_after(headers: httpx.Headers, now: float) -> float | None:
     """Return the delay the server asked for, in seconds, or None when absent or malformed.
 
-    `retry-after-ms` (milliseconds) wins over `Retry-After`, which holds either seconds or
+    `retry-after-ms` (milliseconds) wins over `Retry-After`, which contains either seconds or
     an HTTP date. A date in the past means no delay.
     """
     milliseconds = _parse_delay(headers.get("retry-after-ms"))

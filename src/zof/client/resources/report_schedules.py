@@ -142,7 +142,7 @@ class ReportSchedules(SyncResource):
     def delete(self, schedule_id: str) -> DeletedObject:
         """Delete a schedule; reports it already generated stay.
 
-        DELETE is retried like GET, so if an attempt deleted the schedule but its answer
+        DELETE is retried like GET, so if an attempt deleted the schedule but its response
         was lost, the retry raises `NotFoundError`.
         """
         response = self._client._send(RequestSpec("DELETE", _schedule_path(schedule_id)))

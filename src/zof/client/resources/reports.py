@@ -212,7 +212,7 @@ class Reports(SyncResource):
     def delete(self, report_id: str) -> DeletedObject:
         """Delete a report and its content.
 
-        DELETE is retried like GET, so if an attempt deleted the report but its answer
+        DELETE is retried like GET, so if an attempt deleted the report but its response
         was lost, the retry raises `NotFoundError`.
         """
         response = self._client._send(RequestSpec("DELETE", _report_path(report_id)))
@@ -229,7 +229,7 @@ class Reports(SyncResource):
             poll_interval: seconds between polls; default 1.
 
         Raises:
-            ReportFailedError: the report ended as `failed`; its `report.error` says why.
+            ReportFailedError: the report ended as `failed`; `report.error` contains the reason.
             WaitTimeoutError: the report was neither ready nor failed after `timeout`.
         """
         _check_wait_arguments(timeout, poll_interval)
@@ -254,7 +254,8 @@ class Reports(SyncResource):
             format: `json`, `csv` or `html`; default `json`.
 
         Raises:
-            ConflictError: the report is not ready yet.
+            APIError: the server rejected the download, for example because the
+                report is not ready yet.
         """
         return self._client._send(_content_spec(report_id, format)).content
 

@@ -208,7 +208,7 @@ class Runs(SyncResource):
 
         Raises:
             InvalidRequestError: the file is not valid (400), too large (413) or of
-                an unsupported type (415); the message says what and where.
+                an unsupported type (415); the message names the problem and its line.
             ConflictError: the run is already finished.
         """
         spec = _upload_spec(run_id, file, filename, content_type, compress, idempotency_key)
