@@ -147,9 +147,9 @@ class XmlDocument:
 
         # At close, lxml may raise a generic "no element found" while libxml2's own first
         # error sits in the error log with its real position.
-        if reason == "no element found" and error.error_log.last_error is not None:
-            last = error.error_log.last_error
-            reason, line, column = last.message, last.line, last.column
+        last = getattr(error.error_log, "last_error", None)
+        if reason == "no element found" and last is not None:
+            reason, line, column = str(last.message), int(last.line), int(last.column)
         if "Excessive depth" in reason:
             return IngestError(
                 "nesting_too_deep",
