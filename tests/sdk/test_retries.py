@@ -369,3 +369,15 @@ async def test_no_log_without_retry(
     await harness.call(get_project)
 
     assert [r for r in caplog.records if r.name == "zof.client"] == []
+
+
+async def test_key_in_use_waits_retry_after(make_harness: HarnessFactory) -> None:
+    in_use = error_reply(409, "idempotency_key_in_use", headers={"Retry-After": "1"})
+    harness = make_harness(in_use, reply(201, PROJECT))
+
+    project = await harness.call(create_project)
+
+    assert project.id == "proj_1"
+    assert harness.sleeps == [1.0]
+    keys = {r.headers["idempotency-key"] for r in harness.api.requests}
+    assert len(keys) == 1

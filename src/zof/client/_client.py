@@ -217,7 +217,7 @@ class Zof:
                         response.read()
                     finally:
                         response.close()
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:
                 decision = self._config.decide(spec, retries_done, error)
                 if not decision.should_retry:
                     raise _transport_error(error, spec) from error
@@ -322,7 +322,7 @@ class AsyncZof:
                         await response.aread()
                     finally:
                         await response.aclose()
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:
                 decision = self._config.decide(spec, retries_done, error)
                 if not decision.should_retry:
                     raise _transport_error(error, spec) from error

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ZofObject(BaseModel):
     """Base class of every API object."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow")
 
 
 class Project(ZofObject):

@@ -24,11 +24,13 @@ def format_time(value: TimeInput, argument: str) -> str:
                 f"{argument} must be a timezone-aware datetime, got naive {value.isoformat()}; "
                 "attach a timezone, for example with .replace(tzinfo=datetime.UTC)."
             )
-        moment = value.astimezone(UTC)
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-        if moment.microsecond:
-            text += f".{moment.microsecond:06d}"
-        return text + "Z"
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{argument} is out of range in UTC: {value.isoformat()}.") from None
+        # isoformat() pads years below 1000 to four digits, which strftime("%Y") does not.
+        timespec = "microseconds" if moment.microsecond else "seconds"
+        return moment.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
     if isinstance(value, date):
         return value.isoformat()
     return value

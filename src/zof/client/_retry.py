@@ -19,7 +19,7 @@ import httpx
 from ._errors import read_error_body
 
 # Maximum server-requested delay the SDK waits for. A longer one raises at once, so a
-# script never hangs silently for minutes.
+# script does not sleep silently for minutes on a single request.
 MAX_RETRY_AFTER = 60.0
 
 # Full jitter bounds: the n-th retry (counting from 0) waits uniform(0, min(8, 0.5 * 2**n)).
@@ -113,7 +113,7 @@ class RetryPolicy:
     ) -> RetryDecision:
         """Decide after a transport failure that produced no response."""
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        # A bad URL scheme or a request httpx refuses to send fails the same way every time.
+        # A bad URL scheme or a request that httpx rejects fails the same way every time.
         transient = isinstance(
             error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError
         )
@@ -146,7 +146,7 @@ def parse_retry_after(headers: httpx.Headers, now: float) -> float | None:
 
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
         # RFC 5322 writes an unknown zone as -0000; HTTP dates are always GMT.
