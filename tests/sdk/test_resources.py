@@ -407,3 +407,11 @@ async def test_delete_accepts_empty_answer(make_harness: HarnessFactory) -> None
     deleted = await harness.call(lambda c: c.report_schedules.delete("rsch_1"))
 
     assert deleted == DeletedObject(id="rsch_1", object="report_schedule", deleted=True)
+
+
+async def test_api_key_without_narrower_permissions(make_harness: HarnessFactory) -> None:
+    harness = make_harness(page([{**API_KEY, "role": "admin", "permissions": None}]))
+
+    keys = await harness.collect(harness.client.api_keys.list())
+
+    assert keys[0].permissions is None

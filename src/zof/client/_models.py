@@ -31,13 +31,17 @@ class Project(ZofObject):
 
 
 class ApiKey(ZofObject):
-    """An API key, without its secret."""
+    """An API key, without its secret.
+
+    `permissions` is None when the key has every permission of its role, and otherwise
+    the narrower list it was created with.
+    """
 
     id: str
     object: str = "api_key"
     name: str
     role: str
-    permissions: list[str] = Field(default_factory=list)
+    permissions: list[str] | None = None
     prefix: str | None = None
     created_at: datetime
     expires_at: datetime | None = None
