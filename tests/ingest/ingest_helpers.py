@@ -50,7 +50,7 @@ def parse(
     )
 
 
-def refusal(document: bytes | str, chunk_size: int | None = None, **options: str) -> IngestError:
+def rejection(document: bytes | str, chunk_size: int | None = None, **options: str) -> IngestError:
     """Parse `document` and return the IngestError it raises."""
     try:
         parse(document, chunk_size, **options)

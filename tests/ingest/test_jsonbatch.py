@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from ingest_helpers import parse, refusal
+from ingest_helpers import parse, rejection
 
 JSON = "application/json"
 
@@ -120,7 +120,7 @@ def test_long_output_is_truncated_with_warning() -> None:
     ],
 )
 def test_invalid_field_names_its_path(document: bytes, path: str) -> None:
-    error = refusal(document, content_type=JSON)
+    error = rejection(document, content_type=JSON)
 
     assert error.code == "invalid_json"
     assert f"The field {path} " in error.message
@@ -138,14 +138,14 @@ def test_invalid_field_names_its_path(document: bytes, path: str) -> None:
     ],
 )
 def test_invalid_json_body(document: bytes, fragment: str) -> None:
-    error = refusal(document, content_type=JSON)
+    error = rejection(document, content_type=JSON)
 
     assert error.code == "invalid_json"
     assert fragment in error.message
 
 
 def test_syntax_error_has_line() -> None:
-    error = refusal(b'{"results": [\n{"name": "a",\n"status": }]}', content_type=JSON)
+    error = rejection(b'{"results": [\n{"name": "a",\n"status": }]}', content_type=JSON)
 
     assert error.line == 3
 
@@ -156,7 +156,7 @@ def test_too_many_results(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonbatch, "MAX_RESULTS", 2)
     document = batch(*({"name": f"t{n}", "status": "passed"} for n in range(3)))
 
-    error = refusal(document, content_type=JSON)
+    error = rejection(document, content_type=JSON)
 
     assert error.code == "invalid_json"
     assert "at most 2" in error.message

@@ -8,7 +8,7 @@ report, the retry merge rule (see zof.ingest.retries) is applied by hand and not
 from __future__ import annotations
 
 import pytest
-from ingest_helpers import REAL_INPUTS, parse, refusal
+from ingest_helpers import REAL_INPUTS, parse, rejection
 
 NOT_INPUTS = {"COMMIT", "LICENSE"}
 DORNY = "dorny-test-reporter"
@@ -50,7 +50,7 @@ EXPECTED_COUNTS = {
     "external/java/pulsar-test-report.xml": (793, 1, 0, 11, 0),
 }
 
-EXPECTED_REFUSALS = {
+EXPECTED_REJECTIONS = {
     "dotnet-nunit.xml": "NUnit 3",
     "external/nunit-sample.xml": "NUnit 3",
     "dotnet-trx.trx": "Visual Studio TRX",
@@ -80,7 +80,7 @@ def test_real_inputs_folder_is_found() -> None:
 
 
 def test_every_real_input_has_an_expectation() -> None:
-    expected = set(EXPECTED_COUNTS) | set(EXPECTED_REFUSALS)
+    expected = set(EXPECTED_COUNTS) | set(EXPECTED_REJECTIONS)
 
     assert set(real_input_paths()) == expected
 
@@ -99,12 +99,12 @@ def test_real_input_counts(relative: str) -> None:
     assert sum(case.flaky for case in result.cases) == flaky
 
 
-@pytest.mark.parametrize("relative", sorted(EXPECTED_REFUSALS))
-def test_real_input_refusals(relative: str) -> None:
-    error = refusal(read(relative), chunk_size=65536)
+@pytest.mark.parametrize("relative", sorted(EXPECTED_REJECTIONS))
+def test_real_input_rejections(relative: str) -> None:
+    error = rejection(read(relative), chunk_size=65536)
 
     assert error.code == "unsupported_format"
-    assert EXPECTED_REFUSALS[relative] in error.message
+    assert EXPECTED_REJECTIONS[relative] in error.message
     assert error.line == 2
 
 

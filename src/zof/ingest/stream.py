@@ -91,7 +91,7 @@ class XmlDocument:
         try:
             self._parser.feed(text.encode("utf-8"))
         except etree.XMLSyntaxError as error:
-            # Events before the error may carry a clearer refusal, such as the depth bound.
+            # Events before the error may carry a clearer rejection, such as the depth bound.
             self._read_events()
             raise self._syntax_error(error, at_end=False) from None
         return self._read_events()

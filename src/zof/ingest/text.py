@@ -163,6 +163,8 @@ class TextRepair:
         self.encoding = name
         # surrogateescape turns each undecodable UTF-8 byte into one lone surrogate, which
         # `_surrogates_to_latin1` then reads as Latin-1 with a warning.
+        # NOTE: in other declared encodings an undecodable byte becomes U+FFFD without a
+        # warning, because the codec does not report where it replaced one.
         errors = "surrogateescape" if name == "utf-8" else "replace"
         self._decode = codecs.getincrementaldecoder(name)(errors=errors).decode
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from ingest_helpers import parse, refusal, suite
+from ingest_helpers import parse, rejection, suite
 
 from zof.ingest import IngestError, UploadParser
 
@@ -14,7 +14,7 @@ def test_cut_off_names_the_open_element() -> None:
     document = suite('<testcase classname="c" name="t">', "<failure>partial")
     document = document[: document.index("partial") + len("partial")]
 
-    error = refusal(document)
+    error = rejection(document)
 
     assert error.code == "malformed_xml"
     assert error.line == 5
@@ -22,7 +22,7 @@ def test_cut_off_names_the_open_element() -> None:
 
 
 def test_cut_off_inside_testcase() -> None:
-    error = refusal('<testsuites>\n<testsuite name="s">\n<testcase name="t">\n')
+    error = rejection('<testsuites>\n<testsuite name="s">\n<testcase name="t">\n')
 
     assert error.code == "malformed_xml"
     assert error.line == 3
@@ -30,14 +30,14 @@ def test_cut_off_inside_testcase() -> None:
 
 
 def test_cut_off_inside_start_tag() -> None:
-    error = refusal('<testsuites>\n<testsuite name="s">\n<testcase name="t')
+    error = rejection('<testsuites>\n<testsuite name="s">\n<testcase name="t')
 
     assert error.code == "malformed_xml"
     assert "<testsuite> opened on line 2 is never closed" in error.message
 
 
 def test_mismatched_tag_names_line_and_column() -> None:
-    error = refusal("<testsuites>\n<testsuite>\n</testsuites>\n")
+    error = rejection("<testsuites>\n<testsuite>\n</testsuites>\n")
 
     assert error.code == "malformed_xml"
     assert error.line == 3
@@ -45,7 +45,7 @@ def test_mismatched_tag_names_line_and_column() -> None:
 
 
 def test_not_a_test_report_names_root() -> None:
-    error = refusal('<?xml version="1.0"?>\n<html><body/></html>')
+    error = rejection('<?xml version="1.0"?>\n<html><body/></html>')
 
     assert error.code == "not_a_test_report"
     assert error.line == 2
@@ -53,7 +53,7 @@ def test_not_a_test_report_names_root() -> None:
 
 
 def test_plain_text_is_rejected() -> None:
-    error = refusal("\n\nAll 12 tests passed\n")
+    error = rejection("\n\nAll 12 tests passed\n")
 
     assert error.code == "not_a_test_report"
     assert error.line == 3
@@ -61,7 +61,7 @@ def test_plain_text_is_rejected() -> None:
 
 
 def test_json_sent_as_xml_points_to_content_type() -> None:
-    error = refusal('{"results": []}')
+    error = rejection('{"results": []}')
 
     assert error.code == "not_a_test_report"
     assert "application/json" in error.message
@@ -76,7 +76,7 @@ def test_json_sent_as_xml_points_to_content_type() -> None:
     ],
 )
 def test_any_doctype_is_rejected(doctype: str) -> None:
-    error = refusal(f'<?xml version="1.0"?>\n<!-- c -->\n{doctype}\n<testsuites>&x;</testsuites>')
+    error = rejection(f'<?xml version="1.0"?>\n<!-- c -->\n{doctype}\n<testsuites>&x;</testsuites>')
 
     assert error.code == "dtd_not_allowed"
     assert error.line == 3
@@ -88,7 +88,7 @@ def test_entity_bomb_is_rejected_fast() -> None:
     document = f"<!DOCTYPE testsuites [{entities}]>\n<testsuites>&e9;</testsuites>"
 
     started = time.monotonic()
-    error = refusal(document, chunk_size=1)
+    error = rejection(document, chunk_size=1)
 
     assert error.code == "dtd_not_allowed"
     assert error.line == 1
@@ -96,7 +96,7 @@ def test_entity_bomb_is_rejected_fast() -> None:
 
 
 def test_undefined_entity_is_malformed() -> None:
-    error = refusal("<testsuites>\n<testsuite name='&x;'/></testsuites>")
+    error = rejection("<testsuites>\n<testsuite name='&x;'/></testsuites>")
 
     assert error.code == "malformed_xml"
     assert error.line == 2
@@ -107,7 +107,7 @@ def test_deep_nesting_is_rejected_fast(chunk_size: int | None) -> None:
     document = "<testsuites>" + "<testsuite>" * 100_000
 
     started = time.monotonic()
-    error = refusal(document, chunk_size=chunk_size)
+    error = rejection(document, chunk_size=chunk_size)
 
     assert error.code == "nesting_too_deep"
     assert error.line == 1
@@ -151,7 +151,7 @@ def test_text_node_over_limit_is_rejected() -> None:
 def test_other_report_formats_are_unsupported(root: str, format_name: str) -> None:
     tag = root[1:].split(">")[0].split(" ")[0]
 
-    error = refusal(f'<?xml version="1.0"?>\n{root}</{tag}>')
+    error = rejection(f'<?xml version="1.0"?>\n{root}</{tag}>')
 
     assert error.code == "unsupported_format"
     assert error.line == 2
@@ -159,14 +159,14 @@ def test_other_report_formats_are_unsupported(root: str, format_name: str) -> No
 
 
 def test_gzip_bytes_sent_as_xml() -> None:
-    error = refusal(b"\x1f\x8b\x08\x00" + b"\x00" * 20, chunk_size=1)
+    error = rejection(b"\x1f\x8b\x08\x00" + b"\x00" * 20, chunk_size=1)
 
     assert error.code == "unsupported_format"
     assert "Content-Encoding: gzip" in error.message
 
 
 def test_unknown_declared_encoding() -> None:
-    error = refusal('<?xml version="1.0" encoding="klingon-8"?>\n<testsuites/>')
+    error = rejection('<?xml version="1.0" encoding="klingon-8"?>\n<testsuites/>')
 
     assert error.code == "malformed_xml"
     assert error.line == 1
@@ -174,14 +174,14 @@ def test_unknown_declared_encoding() -> None:
 
 
 def test_two_roots_are_malformed() -> None:
-    error = refusal("<testsuites/>\n<testsuites/>")
+    error = rejection("<testsuites/>\n<testsuites/>")
 
     assert error.code == "malformed_xml"
     assert error.line == 2
 
 
 def test_unclosed_comment_in_prolog() -> None:
-    error = refusal('<?xml version="1.0"?>\n<!-- never closed')
+    error = rejection('<?xml version="1.0"?>\n<!-- never closed')
 
     assert error.code == "malformed_xml"
     assert "never closed" in error.message
