@@ -17,7 +17,7 @@ from zof.api.idempotency import IdempotencyMiddleware
 from zof.api.middleware import RequestContextMiddleware
 from zof.api.ratelimit import DisabledRateLimiter, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from zof.api.responses import json_response
-from zof.api.routes import api_keys, projects
+from zof.api.routes import all_routers
 from zof.api.state import AppState
 from zof.core.cursors import CursorCodec
 from zof.core.settings import Settings
@@ -79,7 +79,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
-    routers = [projects.router, api_keys.router]
+    routers = all_routers()
     for router in routers:
         app.include_router(router)
     errors.index_methods(app, routers)

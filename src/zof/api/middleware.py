@@ -50,8 +50,11 @@ class RequestContextMiddleware:
                     (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
                 ]
                 headers.append((b"x-request-id", request_id.encode()))
+                present = {name.lower() for name, _ in headers}
                 for name, value in ctx.response_headers.items():
-                    headers.append((name.lower().encode(), value.encode()))
+                    encoded = name.lower().encode()
+                    if encoded not in present:
+                        headers.append((encoded, value.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

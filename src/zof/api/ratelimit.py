@@ -47,14 +47,12 @@ class Decision:
     retry_after: int
 
     def headers(self) -> dict[str, str]:
-        headers = {
+        """The `X-RateLimit-*` headers; a refusal adds `Retry-After` through its error."""
+        return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
             "X-RateLimit-Reset": str(self.reset),
         }
-        if not self.allowed:
-            headers["Retry-After"] = str(self.retry_after)
-        return headers
 
 
 class RateLimiter(Protocol):

@@ -22,7 +22,7 @@ admin = typer.Typer(
     help="Operator commands that work on the database directly.", no_args_is_help=True
 )
 err = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)
 
 
 def _settings(**overrides: object) -> Settings:

@@ -1,0 +1,11 @@
+"""Every router of the API; `create_app` mounts them in this order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from zof.api.routes import api_keys, projects
+
+
+def all_routers() -> list[APIRouter]:
+    return [projects.router, api_keys.router]

@@ -1,0 +1,5 @@
+"""`python -m zof` runs the `zof` command."""
+
+from zof.cli.main import main
+
+main()
