@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,4 +20,5 @@ class AppState:
     db: Database
     cursors: CursorCodec
     limiter: RateLimiter
-    background: list[object] = field(default_factory=list)
+    # Set when a request queues a job, so this process's worker starts it at once.
+    job_signal: asyncio.Event = field(default_factory=asyncio.Event)

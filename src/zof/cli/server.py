@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from pathlib import Path
@@ -126,7 +127,7 @@ def serve(
         out.print(f"Admin API key, shown only now: [bold]{created.api_key}[/bold]")
         out.print(f"  export ZOF_API_KEY={created.api_key} ZOF_BASE_URL={base}")
 
-    background = [] if no_workers else _background_starters()
+    background = [] if no_workers else _background_starters(settings)
     app = create_app(settings, migrate=False, background=background)
     uvicorn.run(
         app,
@@ -139,13 +140,21 @@ def serve(
     )
 
 
-def _background_starters() -> list[BackgroundStarter]:
-    return []
+def _background_starters(settings: Settings) -> list[BackgroundStarter]:
+    from zof.api.workers import in_process_workers
+
+    return [in_process_workers(settings.workers)]
 
 
 def worker(
     database_url: DatabaseOption = None,
     data_dir: DataDirOption = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Worker loops in this process.", min=1, max=64)
+    ] = 1,
+    poll_interval: Annotated[
+        float, typer.Option(help="Seconds between polls of the job table when idle.", min=0.05)
+    ] = 1.0,
 ) -> None:
     """Run the background workers alone: report generation, schedules and retention."""
     settings = _settings(
@@ -153,8 +162,32 @@ def worker(
         data_dir=data_dir,
     )
     logs.configure(settings.log_format)
-    upgrade(settings.resolved_database_url)
-    err.print("zof worker: no job kinds are registered yet.")
+    url = settings.resolved_database_url
+    upgrade(url)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_workers(url, settings.retention_days, concurrency, poll_interval))
+
+
+async def _run_workers(
+    url: str, retention_days: int, concurrency: int, poll_interval: float
+) -> None:
+    import signal
+
+    from zof.services.worker import Worker
+
+    db = Database(url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    workers = [
+        Worker(db, retention_days=retention_days, poll_interval=poll_interval)
+        for _ in range(concurrency)
+    ]
+    try:
+        await asyncio.gather(*(worker.run(stop) for worker in workers))
+    finally:
+        await db.dispose()
 
 
 @admin.command("migrate")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zof.api.routes import api_keys, projects
+from zof.api.routes import api_keys, projects, reports, schedules
 
 
 def all_routers() -> list[APIRouter]:
-    return [projects.router, api_keys.router]
+    return [projects.router, api_keys.router, reports.router, schedules.router]
