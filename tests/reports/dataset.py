@@ -71,23 +71,25 @@ RUNS: dict[str, tuple[datetime, str, str, str, str, int | None, str | None]] = {
     "r7": (datetime(2026, 11, 4, 13, tzinfo=UTC), "A", "staging", "api", "running", None, None),
 }
 
+ASSERTION = "AssertionError"
+
 # (run, test, status, duration_ms, flaky, message, failure_type)
 RESULTS: list[tuple[str, str, str, int | None, bool, str | None, str | None]] = [
-    ("r0", "login", "failed", 200, False, "AssertionError: old failure", "AssertionError"),
+    ("r0", "login", "failed", 200, False, "AssertionError: old failure", ASSERTION),
     ("r0", "search", "passed", 300, False, None, None),
     ("r0b", "login", "passed", 150, False, None, None),
     ("r0b", "search", "passed", 350, False, None, None),
     ("r1", "login", "passed", 100, False, None, None),
     ("r1", "search", "passed", 400, False, None, None),
     ("r1", "logout", "passed", 10, False, None, None),
-    ("r2", "login", "failed", 300, False, "AssertionError: expected 200, got 500", "AssertionError"),
+    ("r2", "login", "failed", 300, False, "AssertionError: expected 200, got 500", ASSERTION),
     ("r2", "retry", "passed", 800, True, None, None),
     ("r2", "upload", "failed", 50, False, "IOError: disk full", "IOError"),
     ("r2", "logout", "passed", 20, False, None, None),
     ("r3", "search", "failed", 600, False, "TimeoutError: search took too long", "TimeoutError"),
     ("r3", "upload", "failed", 70, False, "IOError: disk quota exceeded", "IOError"),
     ("r3", "logout", "skipped", None, False, None, None),
-    ("r4", "login", "failed", 250, False, "AssertionError: expected 200, got 503", "AssertionError"),
+    ("r4", "login", "failed", 250, False, "AssertionError: expected 200, got 503", ASSERTION),
     ("r4", "search", "passed", 500, False, None, None),
     ("r4", "retry", "passed", 700, False, None, None),
     ("r4", "upload", "failed", 60, False, "IOError: permission denied", "IOError"),

@@ -20,7 +20,11 @@ PERIOD = Period(START, END)
 
 
 async def summarize(
-    db: Database, scope: Scope, period: Period = PERIOD, organization_id: str = "org_main", **kw: Any
+    db: Database,
+    scope: Scope,
+    period: Period = PERIOD,
+    organization_id: str = "org_main",
+    **kw: Any,
 ) -> dict[str, Any]:
     async with db.read() as conn:
         return await compute_summary(conn, organization_id, scope, period, **kw)
