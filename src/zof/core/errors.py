@@ -61,6 +61,11 @@ CATALOG: dict[str, ErrorSpec] = {
     "invalid_gzip": ErrorSpec(
         400, INVALID, "A body sent with `Content-Encoding: gzip` is not a valid gzip stream."
     ),
+    "value_too_large": ErrorSpec(
+        400,
+        INVALID,
+        "An uploaded file holds a single text or attribute value longer than zof accepts.",
+    ),
     "invalid_header": ErrorSpec(400, INVALID, "A request header is malformed or too long."),
     # 401, 403
     "authentication_required": ErrorSpec(
@@ -106,6 +111,9 @@ CATALOG: dict[str, ErrorSpec] = {
     # 413, 415, 422
     "body_too_large": ErrorSpec(
         413, INVALID, "The body, or its decompressed form, is larger than the configured limit."
+    ),
+    "decompressed_too_large": ErrorSpec(
+        413, INVALID, "A gzip body inflates to more than the configured upload limit."
     ),
     "unsupported_media_type": ErrorSpec(
         415, INVALID, "The `Content-Type` or `Content-Encoding` is not one the route takes."

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zof.api.routes import api_keys, projects, reports, schedules
+from zof.api.routes import api_keys, projects, reports, results, runs, schedules
 
 
 def all_routers() -> list[APIRouter]:
-    return [projects.router, api_keys.router, reports.router, schedules.router]
+    return [
+        projects.router,
+        api_keys.router,
+        runs.router,
+        results.router,
+        reports.router,
+        schedules.router,
+    ]
