@@ -12,9 +12,12 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.reports.dataset import END, START, Tenant
+from zof.reports import Period, Scope, compute_summary
 from zof.reports.render import render_csv, render_html, render_json
 from zof.reports.render_csv import COLUMNS, neutralize_formula
-from zof.reports.render_html import format_duration, rate_delta
+from zof.reports.render_html import MESSAGE_LIMIT, failure_text, format_duration, rate_delta
+from zof.store.database import Database
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 STYLE_BREAKER = "</style><script>alert(2)</script>"
@@ -331,8 +334,9 @@ def test_html_tables() -> None:
     assert "488 ms" in html
     assert '<span class="signal">retry</span>' in html
     assert '<span class="signal">status_flip</span>' in html
-    assert "2026-11-02T12:05:00.000Z" in html
+    assert "2026-11-02 12:05" in html
     assert "25.0%" in html
+    assert "AssertionError: =HYPERLINK" in html
 
 
 def test_html_chart_skips_days_without_results() -> None:
@@ -394,8 +398,44 @@ def test_rate_delta(current: float | None, previous: float | None, expected: str
 
 
 @pytest.mark.parametrize(
+    ("failure_type", "message", "expected"),
+    [
+        ("IOError", "disk full", "IOError: disk full"),
+        ("IOError", "IOError: disk full", "IOError: disk full"),
+        ("IOError", None, "IOError"),
+        (None, "disk full", "disk full"),
+        (None, None, ""),
+    ],
+)
+def test_failure_text(failure_type: str | None, message: str | None, expected: str) -> None:
+    assert failure_text(failure_type, message) == expected
+
+
+def test_failure_text_is_shortened() -> None:
+    text = failure_text(None, "x" * 2000)
+
+    assert len(text) == MESSAGE_LIMIT
+    assert text.endswith("\u2026")
+
+
+@pytest.mark.parametrize(
     ("milliseconds", "expected"),
     [(None, "n/a"), (0, "0 ms"), (999, "999 ms"), (1500, "1.5 s"), (125_000, "2 min 5 s")],
 )
 def test_format_duration(milliseconds: int | None, expected: str) -> None:
     assert format_duration(milliseconds) == expected
+
+
+async def test_computed_summary_renders(db: Database, tenant: Tenant) -> None:
+    async with db.read() as conn:
+        summary = await compute_summary(conn, "org_main", Scope("organization"), Period(START, END))
+    report = {**make_report(), "summary": summary}
+
+    assert orjson.loads(render_json(report))["summary"] == summary
+    rows = csv_rows(report)
+    assert len(section(rows, "daily")) == 3
+    assert len(section(rows, "slowest_tests")) == 7
+    html = render_html(report).decode()
+    assert "61.1%" in html
+    assert "(-13.9 pts)" in html
+    assert "UploadTest.test_upload" in html

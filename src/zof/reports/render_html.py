@@ -11,6 +11,8 @@ from typing import Any
 
 import jinja2
 
+from zof.core.timeutil import InvalidTimestamp, parse_timestamp
+
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("zof.reports", "templates"),
     autoescape=True,
@@ -20,9 +22,9 @@ _environment = jinja2.Environment(
 )
 
 # The chart's coordinate system; the SVG scales to the page width.
-CHART_WIDTH = 640
+CHART_WIDTH = 480
 CHART_HEIGHT = 200
-CHART_PADDING = {"left": 44, "right": 12, "top": 12, "bottom": 28}
+CHART_PADDING = {"left": 44, "right": 12, "top": 12, "bottom": 30}
 MESSAGE_LIMIT = 500
 
 
@@ -197,9 +199,26 @@ def shorten(text: str | None, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def failure_text(failure_type: str | None, message: str | None) -> str:
-    """The failure type and message as one line of text, cut to MESSAGE_LIMIT characters."""
-    parts = [part for part in (failure_type, message) if part]
-    return shorten(": ".join(parts))
+    """The failure type and message as one text, cut to MESSAGE_LIMIT characters.
+
+    The type is left out when the message already starts with it, as many runners write.
+    """
+    if not failure_type or (message and message.startswith(failure_type)):
+        return shorten(message)
+    if not message:
+        return shorten(failure_type)
+    return shorten(f"{failure_type}: {message}")
+
+
+def format_time(timestamp: str | None) -> str:
+    """An RFC 3339 timestamp as "YYYY-MM-DD HH:MM", to the minute, for tables."""
+    if not timestamp:
+        return ""
+    try:
+        moment = parse_timestamp(timestamp)
+    except InvalidTimestamp:
+        return timestamp
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def test_label(entry: dict[str, Any]) -> str:
@@ -229,6 +248,7 @@ def render_html(report: dict[str, Any]) -> bytes:
         format_percent=format_percent,
         format_duration=format_duration,
         failure_text=failure_text,
+        format_time=format_time,
         test_label=test_label,
     )
     return html.encode()
