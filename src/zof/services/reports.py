@@ -23,7 +23,7 @@ from zof.store import projects as project_store
 from zof.store import reports as store
 from zof.store.database import Database
 from zof.store.pagination import Page
-from zof.store.reports import ReportFilters
+from zof.store.reports import ReportFilters as ReportFilters
 
 log = logging.getLogger("zof.reports")
 
