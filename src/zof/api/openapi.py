@@ -13,7 +13,7 @@ _ERROR_STATUSES = {
     "400": "Invalid request: see `error.code` and `error.param`.",
     "401": "Missing, malformed, unknown, revoked or expired API key.",
     "403": "The API key lacks the permission this route needs.",
-    "404": "No such resource in the key's organization.",
+    "404": "No such resource in the key's organization, or no such route.",
     "429": "Rate limit exceeded; wait `Retry-After` seconds.",
     "500": "Unexpected error; quote the request id.",
     "503": "The database is busy or unreachable; retry after `Retry-After`.",
@@ -75,8 +75,6 @@ def build(app: FastAPI) -> dict[str, Any]:
                         "schema": {"type": "string", "minLength": 1, "maxLength": 255},
                     }
                 )
-            if "{" not in path:
-                statuses.pop("404", None)
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": error_ref})
             for response in responses.values():

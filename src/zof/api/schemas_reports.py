@@ -26,7 +26,7 @@ ContentFormat = Literal["json", "csv", "html"]
 
 class ScopeBody(Body):
     type: ScopeType
-    project_id: str | None = Field(default=None, max_length=64)
+    project_id: str | None = Field(default=None, min_length=1, max_length=64)
     environment: str | None = Field(default=None, min_length=1, max_length=100)
     suite: str | None = Field(default=None, min_length=1, max_length=200)
 
