@@ -57,7 +57,7 @@ def build(app: FastAPI) -> dict[str, Any]:
         name: {"description": text, "schema": {"type": "string"}}
         for name, text in _RATE_HEADERS.items()
     }
-    for path, operations in schema.get("paths", {}).items():
+    for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             operation["security"] = [{"bearer": []}]
             responses = operation.setdefault("responses", {})
