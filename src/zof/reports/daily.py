@@ -15,7 +15,7 @@ RESULT_STATUSES = ("passed", "failed", "error", "skipped")
 
 
 def period_days(period: Period) -> list[date]:
-    """Every UTC date that the half-open period touches, in order."""
+    """List every UTC date that the half-open period touches, in order."""
     first = period.start.date()
     last = (period.end - timedelta(microseconds=1)).date()
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
@@ -28,6 +28,9 @@ async def daily_series(
 
     Days without runs are filled with zeros and a null pass rate, so a chart gets one
     point per day of the period, including partial days at either end.
+
+    NOTE: the series has one entry per day however long the period is, so a caller that
+    accepts periods of many years should bound their length.
     """
     runs = scoped_runs(organization_id, scope, period)
     run_day = utc_day(runs.c.created_at).label("day")

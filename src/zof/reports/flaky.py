@@ -39,7 +39,7 @@ SIGNALS = ("retry", "same_commit", "status_flip")
 
 
 def _flaky_tests(organization_id: str, scope: Scope, period: Period) -> sa.CTE:
-    """One row per flaky test: its signals, executions and flaky executions."""
+    """Build a CTE with one row per flaky test: its signals, executions and flaky executions."""
     scoped = scoped_results(organization_id, scoped_runs(organization_id, scope, period))
     is_failing = failing(scoped.c.status)
     is_passed = scoped.c.status == "passed"

@@ -54,7 +54,7 @@ def failing(status: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
 def scoped_runs(
     organization_id: str, scope: Scope, period: Period, name: str = "scoped_runs"
 ) -> sa.CTE:
-    """The runs a report covers: the organization's runs in the scope created in `period`."""
+    """Select the runs a report covers: the organization's runs in the scope created in `period`."""
     conditions = [
         runs.c.organization_id == organization_id,
         runs.c.created_at >= period.start,
@@ -81,7 +81,7 @@ def scoped_runs(
 
 
 def scoped_results(organization_id: str, scoped: sa.CTE, name: str = "scoped_results") -> sa.CTE:
-    """The results of the runs in `scoped`, with the run's commit and creation time."""
+    """Select the results of the runs in `scoped`, with the run's commit and creation time."""
     return (
         sa.select(
             results.c.id,

@@ -23,7 +23,7 @@ def _identity(row: sa.RowMapping) -> dict[str, Any]:
 
 
 def _failing_results_ranked(scoped: sa.CTE, *, newest_first: bool) -> sa.Subquery:
-    """The failing results of `scoped`, numbered per test from the newest or the oldest."""
+    """Number the failing results of `scoped` per test, from the newest or the oldest."""
     order = (
         (scoped.c.created_at.desc(), scoped.c.id.desc())
         if newest_first
@@ -108,9 +108,9 @@ async def slowest_tests(
 ) -> list[dict[str, Any]]:
     """List up to `limit` tests by mean `duration_ms` over their results in the period.
 
-    Results without a duration are left out of the mean and the maximum but count as
-    executions; a test with no timed result is not ranked. `avg_duration_ms` is rounded
-    to one decimal.
+    Results without a duration are left out of the mean and the maximum, but they count
+    as executions. A test with no timed result is not ranked. `avg_duration_ms` is
+    rounded to one decimal.
     """
     scoped = scoped_results(organization_id, scoped_runs(organization_id, scope, period))
     timed = sa.func.count(scoped.c.duration_ms)

@@ -65,7 +65,7 @@ def count_delta(current: int | None, previous: int | None) -> str | None:
 
 
 def rate_delta(current: float | None, previous: float | None) -> str | None:
-    """The change in percentage points, e.g. "+3.4 pts"."""
+    """Format the change in percentage points, e.g. "+3.4 pts"."""
     if current is None or previous is None:
         return None
     points = round((current - previous) * 100, 1)
@@ -84,7 +84,7 @@ def duration_delta(current: int | None, previous: int | None) -> str | None:
 
 
 def headline_figures(summary: dict[str, Any]) -> list[Figure]:
-    """The headline figures with their changes against the previous period."""
+    """List the headline figures with their changes against the previous period."""
     previous = summary.get("previous_period") or {}
     runs, tests, durations = summary["runs"], summary["tests"], summary["duration_ms"]
     previous_runs = previous.get("runs") or {}
@@ -118,7 +118,7 @@ def headline_figures(summary: dict[str, Any]) -> list[Figure]:
 
 
 def _failing(counts: dict[str, Any]) -> int | None:
-    """Failed plus error counts, or None when the counts are missing."""
+    """Add the failed and error counts; None when either is missing."""
     if "failed" not in counts or "error" not in counts:
         return None
     return int(counts["failed"]) + int(counts["error"])
@@ -199,9 +199,10 @@ def shorten(text: str | None, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def failure_text(failure_type: str | None, message: str | None) -> str:
-    """The failure type and message as one text, cut to MESSAGE_LIMIT characters.
+    """Join the failure type and message, cut to MESSAGE_LIMIT characters.
 
-    The type is left out when the message already starts with it, as many runners write.
+    The type is left out when the message already starts with it, as many runners write
+    messages.
     """
     if not failure_type or (message and message.startswith(failure_type)):
         return shorten(message)
@@ -211,7 +212,7 @@ def failure_text(failure_type: str | None, message: str | None) -> str:
 
 
 def format_time(timestamp: str | None) -> str:
-    """An RFC 3339 timestamp as "YYYY-MM-DD HH:MM", to the minute, for tables."""
+    """Format an RFC 3339 timestamp as "YYYY-MM-DD HH:MM" in UTC, for tables."""
     if not timestamp:
         return ""
     try:
@@ -222,7 +223,7 @@ def format_time(timestamp: str | None) -> str:
 
 
 def test_label(entry: dict[str, Any]) -> str:
-    """A test's display name: class name and name, with the suite when there is no class."""
+    """Format a test's display name: class name and name, or suite and name without a class."""
     owner = entry.get("classname") or entry.get("suite")
     return f"{owner}.{entry['name']}" if owner else str(entry["name"])
 

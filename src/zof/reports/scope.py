@@ -19,8 +19,8 @@ RangePreset = Literal[
 SCOPE_TYPES: tuple[str, ...] = get_args(ScopeType)
 RANGE_PRESETS: tuple[str, ...] = get_args(RangePreset)
 
-# Which of project_id, environment and suite each scope type requires and allows. A suite
-# scope may narrow to one environment, or cover the suite in every environment.
+# The fields among project_id, environment and suite that each scope type requires and
+# allows. A suite scope may narrow to one environment or cover the suite in all of them.
 _REQUIRED: dict[str, frozenset[str]] = {
     "organization": frozenset(),
     "project": frozenset({"project_id"}),
@@ -45,7 +45,7 @@ class InvalidScope(ValueError):
 
 @dataclass(frozen=True)
 class Scope:
-    """What a report covers: the whole organization, a project, an environment or a suite.
+    """The part of an organization a report covers: all of it, a project, an environment or a suite.
 
     - `organization`: every run of the organization; no other field.
     - `project`: needs `project_id`.

@@ -29,7 +29,7 @@ async def compute_summary(
     """Compute the summary of the organization's runs and results in a scope and period.
 
     A run belongs to the period when its `created_at` is in `[start, end)`, and a result
-    belongs when its run does. Each list section holds at most `limit` tests. The
+    belongs when its run does. Each list section contains at most `limit` tests. The
     previous period, used for new failures and the headline comparison, is the period
     of equal length that ends at `start`. Every statement filters by
     `organization_id`, so no other organization's rows are read.
