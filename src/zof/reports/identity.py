@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-# ASCII unit separator. XML 1.0 cannot carry it, so a name from a JUnit file never
-# contains it and ("a", "b c") and ("a b", "c") never hash the same input.
+# ASCII unit separator. XML 1.0 cannot carry it, so names from JUnit files never
+# contain it and ("a", "b c") and ("a b", "c") never hash the same input.
+# NOTE: a JSON upload can carry it, so ingest should replace it in names before hashing.
 _SEPARATOR = "\x1f"
 
 
