@@ -135,3 +135,61 @@ async def test_error_codes_come_from_the_catalog(api: Api) -> None:
         assert error["code"] in CATALOG
         assert CATALOG[error["code"]].status == response.status_code
         assert CATALOG[error["code"]].type == error["type"]
+
+
+async def test_query_string_past_limit_is_414(api: Api) -> None:
+    at_limit = await api.get("/v1/projects?" + "created_after=" + "1" * (8 * 1024 - 14))
+    past_limit = await api.get("/v1/projects?" + "created_after=" + "1" * (8 * 1024))
+
+    assert at_limit.status_code == 400
+    assert past_limit.status_code == 414
+    assert past_limit.json()["error"]["code"] == "query_too_long"
+
+
+async def test_headers_past_limit_are_431(api: Api) -> None:
+    response = await api.client.get(
+        "/v1/projects", headers=api.headers(**{"X-Padding": "a" * (16 * 1024)})
+    )
+
+    assert response.status_code == 431
+    assert response.json()["error"]["code"] == "headers_too_large"
+    assert response.headers["X-Request-Id"] == response.json()["error"]["request_id"]
+
+
+async def test_error_messages_do_not_echo_huge_values(api: Api) -> None:
+    response = await api.get("/v1/projects", params={"created_after": "9" * 5000})
+
+    assert response.status_code == 400
+    assert len(response.json()["error"]["message"]) < 300
+
+
+@pytest.mark.parametrize("limit", ["1" * 400, "-" + "9" * 50, "1e400", "NaN"])
+async def test_huge_or_odd_limit_is_400(api: Api, limit: str) -> None:
+    response = await api.get("/v1/projects", params={"limit": limit})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "limit"
+
+
+async def test_invalid_utf8_in_json_body_is_400(api: Api) -> None:
+    response = await api.client.post(
+        "/v1/projects",
+        content=b'{"name": "\xff\xfe"}',
+        headers=api.headers(**{"Content-Type": "application/json"}),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert (await api.get("/v1/projects")).json()["data"] == []
+
+
+async def test_json_body_over_limit_is_413(api: Api) -> None:
+    body = b'{"name": "x", "description": "' + b"a" * (1024 * 1024) + b'"}'
+
+    response = await api.client.post(
+        "/v1/projects", content=body, headers=api.headers(**{"Content-Type": "application/json"})
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert (await api.get("/v1/projects")).json()["data"] == []

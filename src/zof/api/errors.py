@@ -36,6 +36,9 @@ def from_validation_error(detail: dict[str, Any]) -> Response:
     param = ".".join(location) or None
     kind = detail.get("type", "")
     message = str(detail.get("msg", "Invalid value.")).removeprefix("Value error, ")
+    shown = repr(detail.get("input"))
+    if len(shown) > 60:
+        shown = shown[:60] + "..."
     subject = param or "The body"
 
     if kind == "json_invalid":
@@ -45,11 +48,15 @@ def from_validation_error(detail: dict[str, Any]) -> Response:
         return error_response("missing_parameter", f"The {where} {param} is required.", param)
     if kind == "extra_forbidden":
         return error_response("unknown_parameter", f"Unknown field {param!r} in the body.", param)
+    if param == "limit" and source == "query":
+        return error_response(
+            "invalid_parameter", f"limit must be an integer from 1 to 100; got {shown}.", param
+        )
     if kind in {"literal_error", "enum"}:
         expected = detail.get("ctx", {}).get("expected", "")
         return error_response(
             "invalid_parameter",
-            f"{subject} must be one of {expected}; got {detail.get('input')!r}.",
+            f"{subject} must be one of {expected}; got {shown}.",
             param,
         )
     return error_response("invalid_parameter", f"{subject}: {message}", param)

@@ -9,10 +9,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zof.api import context
 from zof.api.envelope import error_body
+from zof.core.errors import CATALOG
 from zof.core.ids import new_id
 from zof.core.logs import request_id_var
 
 log = logging.getLogger("zof.access")
+
+# Bounds checked before any route runs. The HTTP server parses the request line and
+# headers first, so these limits keep a request's size bounded before the app reads it.
+MAX_QUERY_BYTES = 8 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 error_log = logging.getLogger("zof.api")
 
 
@@ -59,6 +65,24 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            refusal = _oversized(scope)
+            if refusal is not None:
+                code, message = refusal
+                status = CATALOG[code].status
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [(b"content-type", b"application/json")],
+                    }
+                )
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": error_body(code, message, None, request_id),
+                    }
+                )
+                return
             await self.app(scope, receive, send_with_headers)
         except Exception:
             error_log.exception("unhandled error in %s %s", scope["method"], scope["path"])
@@ -83,3 +107,17 @@ class RequestContextMiddleware:
             log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed_ms)
             request_id_var.reset(log_token)
             context.current.reset(context_token)
+
+
+def _oversized(scope: Scope) -> tuple[str, str] | None:
+    query = scope.get("query_string", b"")
+    if len(query) > MAX_QUERY_BYTES:
+        return "query_too_long", (
+            f"The query string has {len(query)} bytes; the limit is {MAX_QUERY_BYTES}."
+        )
+    header_bytes = sum(len(name) + len(value) for name, value in scope["headers"])
+    if header_bytes > MAX_HEADER_BYTES:
+        return "headers_too_large", (
+            f"The request headers have {header_bytes} bytes; the limit is {MAX_HEADER_BYTES}."
+        )
+    return None

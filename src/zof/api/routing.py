@@ -7,6 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import orjson
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -52,8 +53,8 @@ class ZofRoute(APIRoute):
 
         async def checked_handler(request: Request) -> Response:
             _check_query(request, allowed)
-            if takes_json:
-                _check_json_content_type(request)
+            if takes_json and _check_json_content_type(request):
+                await _read_json_body(request)
             return await handler(request)
 
         return checked_handler
@@ -74,12 +75,13 @@ def _check_query(request: Request, allowed: frozenset[str]) -> None:
         seen.add(name)
 
 
-def _check_json_content_type(request: Request) -> None:
+def _check_json_content_type(request: Request) -> bool:
+    """Return whether the request has a body; raise 415 unless that body is JSON."""
     has_body = request.headers.get("content-length", "0") != "0" or (
         "transfer-encoding" in request.headers
     )
     if not has_body:
-        return
+        return False
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise ZofError(
@@ -88,3 +90,31 @@ def _check_json_content_type(request: Request) -> None:
             f"(got {media_type or 'none'!r}).",
             "Content-Type",
         )
+    return True
+
+
+async def _read_json_body(request: Request) -> None:
+    """Read the body within the JSON size limit and check it is UTF-8 JSON.
+
+    FastAPI would read any size into memory and answer invalid UTF-8 with a generic
+    parse error; this answers 413 and 400 `invalid_json` with the position instead.
+    The bytes are kept where Starlette caches a body, so FastAPI does not read again.
+    """
+    limit: int = request.app.state.zof.settings.max_json_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise _too_large(limit)
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise ZofError("invalid_json", f"The body is not valid JSON: {error}.") from None
+    request._body = bytes(body)
+
+
+def _too_large(limit: int) -> ZofError:
+    return ZofError("body_too_large", f"JSON bodies are limited to {limit} bytes.")

@@ -108,7 +108,13 @@ CATALOG: dict[str, ErrorSpec] = {
         409, "conflict_error", "The report has no content yet because it is not `ready`."
     ),
     "api_key_revoked": ErrorSpec(409, "conflict_error", "The API key is already revoked."),
-    # 413, 415, 422
+    # 413, 414, 415, 422, 431
+    "query_too_long": ErrorSpec(
+        414, INVALID, "The query string is longer than 8 KiB; send fewer or shorter parameters."
+    ),
+    "headers_too_large": ErrorSpec(
+        431, INVALID, "The request headers are larger than 16 KiB in total."
+    ),
     "body_too_large": ErrorSpec(
         413, INVALID, "The body, or its decompressed form, is larger than the configured limit."
     ),

@@ -18,6 +18,11 @@ class InvalidTimestamp(ValueError):
     """A string that is not an RFC 3339 timestamp or date; the message says why."""
 
 
+def _shown(text: str) -> str:
+    """The value as messages quote it, cut so an error never echoes a huge input."""
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
 def parse_timestamp(text: str) -> datetime:
     """Parse RFC 3339 with an offset or `Z`, or a date meaning midnight UTC.
 
@@ -28,15 +33,18 @@ def parse_timestamp(text: str) -> datetime:
         try:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
         except ValueError:
-            raise InvalidTimestamp(f"{text!r} is not a valid date.") from None
+            raise InvalidTimestamp(f"{_shown(text)} is not a valid date.") from None
 
     match = _DATETIME.match(text)
     if match is None:
         raise InvalidTimestamp(
-            f"{text!r} is not an RFC 3339 timestamp; use e.g. 2026-12-01T08:30:00Z or 2026-12-01."
+            f"{_shown(text)} is not an RFC 3339 timestamp; "
+            "use e.g. 2026-12-01T08:30:00Z or 2026-12-01."
         )
     if match.group("offset") is None:
-        raise InvalidTimestamp(f"{text!r} has no UTC offset; add Z or an offset such as +02:00.")
+        raise InvalidTimestamp(
+            f"{_shown(text)} has no UTC offset; add Z or an offset such as +02:00."
+        )
 
     # Python takes at most microseconds; RFC 3339 allows any precision, so cut to six digits.
     digits = (match.group(7) or ".")[1:7].ljust(6, "0")
@@ -46,9 +54,9 @@ def parse_timestamp(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(normalized)
     except ValueError:
-        raise InvalidTimestamp(f"{text!r} is not a valid timestamp.") from None
+        raise InvalidTimestamp(f"{_shown(text)} is not a valid timestamp.") from None
     if parsed.year < 1 or parsed.year > 9998:
-        raise InvalidTimestamp(f"{text!r} is out of range.")
+        raise InvalidTimestamp(f"{_shown(text)} is out of range.")
     return parsed.astimezone(UTC)
 
 
