@@ -521,3 +521,24 @@ async def test_failing_generation_retries_then_marks_failed(api: Api) -> None:
     assert failed["status"] == "failed"
     assert failed["error"]["code"] == "generation_failed"
     assert "summary query failed" not in failed["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("period_body", "param"),
+    [
+        ({"start": "2025-01-01", "end": "2026-01-03"}, "period.end"),
+        ({"start": "0001-01-01", "end": "0001-02-01"}, "period.start"),
+        ({"start": "9500-01-01", "end": "9500-02-01"}, "period.end"),
+    ],
+)
+async def test_period_out_of_bounds_is_400(
+    api: Api, period_body: dict[str, str], param: str
+) -> None:
+    response = await api.post(
+        "/v1/reports", {"scope": {"type": "organization"}, "period": period_body}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
+    assert response.json()["error"]["param"] == param
+    assert await count(api, reports) == 0

@@ -66,6 +66,8 @@ def scoped_runs(
         conditions.append(runs.c.environment == scope.environment)
     if scope.suite is not None:
         conditions.append(runs.c.suite == scope.suite)
+    if scope.run_id is not None:
+        conditions.append(runs.c.id == scope.run_id)
 
     return (
         sa.select(

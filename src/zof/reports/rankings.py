@@ -149,19 +149,26 @@ async def slowest_tests(
 
 
 async def new_failures(
-    conn: AsyncConnection, organization_id: str, scope: Scope, period: Period, limit: int
+    conn: AsyncConnection,
+    organization_id: str,
+    scope: Scope,
+    period: Period,
+    limit: int,
+    baseline: tuple[Scope, Period] | None = None,
 ) -> list[dict[str, Any]]:
     """List up to `limit` tests that failed in the period but not in the previous one.
 
-    The previous period has the same length and scope and ends where this one starts.
+    By default the previous period has the same length and scope and ends where this
+    one starts; `baseline` gives another scope and period to compare with.
     A test counts as new when it has no failed or error result there, whether it passed
     or did not run. `message` and `failure_type` come from its first failing result in
     this period. Oldest first, so the list reads in the order the failures appeared.
     """
     scoped = scoped_results(organization_id, scoped_runs(organization_id, scope, period))
+    before_scope, before_period = baseline or (scope, previous_period(period))
     before = scoped_results(
         organization_id,
-        scoped_runs(organization_id, scope, previous_period(period), name="previous_runs"),
+        scoped_runs(organization_id, before_scope, before_period, name="previous_runs"),
         name="previous_results",
     )
     first = _failing_results_ranked(scoped, newest_first=False)

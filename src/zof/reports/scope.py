@@ -62,6 +62,8 @@ class Scope:
     project_id: str | None = None
     environment: str | None = None
     suite: str | None = None
+    # Narrows any scope to one run; used by the report a run gets when it completes.
+    run_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in _REQUIRED:
@@ -89,12 +91,18 @@ class Scope:
                 )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        scope: dict[str, Any] = {
             "type": self.type,
             "project_id": self.project_id,
             "environment": self.environment,
             "suite": self.suite,
         }
+        if self.run_id is not None:
+            scope["run_id"] = self.run_id
+        return scope
+
+    def without_run(self) -> Scope:
+        return Scope(self.type, self.project_id, self.environment, self.suite)
 
 
 @dataclass(frozen=True)

@@ -25,21 +25,24 @@ async def compute_summary(
     period: Period,
     *,
     limit: int = 10,
+    baseline: tuple[Scope, Period] | None = None,
 ) -> dict[str, Any]:
     """Compute the summary of the organization's runs and results in a scope and period.
 
     A run belongs to the period when its `created_at` is in `[start, end)`, and a result
     belongs when its run does. Each list section contains at most `limit` tests. The
     previous period, used for new failures and the headline comparison, is the period
-    of equal length that ends at `start`. Every statement filters by
+    of equal length that ends at `start`, unless `baseline` gives another scope and
+    period to compare with (a run's report compares with the days before the run).
+    Every statement filters by
     `organization_id`, so no other organization's rows are read.
     """
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}.")
 
-    before = previous_period(period)
+    before_scope, before = baseline or (scope, previous_period(period))
     headline = await compute_headline(conn, organization_id, scope, period)
-    previous = await compute_headline(conn, organization_id, scope, before)
+    previous = await compute_headline(conn, organization_id, before_scope, before)
 
     return {
         "period": format_period(period),
@@ -49,6 +52,8 @@ async def compute_summary(
         "top_failures": await top_failures(conn, organization_id, scope, period, limit),
         "flaky_tests": await list_flaky_tests(conn, organization_id, scope, period, limit),
         "slowest_tests": await slowest_tests(conn, organization_id, scope, period, limit),
-        "new_failures": await new_failures(conn, organization_id, scope, period, limit),
+        "new_failures": await new_failures(
+            conn, organization_id, scope, period, limit, (before_scope, before)
+        ),
         "previous_period": {**format_period(before), **previous},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from zof.core.errors import ZofError, not_found
 from zof.core.ids import new_id
 from zof.core.timeutil import format_timestamp
 from zof.reports.render import render_csv, render_html, render_json
-from zof.reports.scope import InvalidScope, Period, Scope, resolve_range
+from zof.reports.scope import InvalidScope, Period, Scope, ScopeType, resolve_range
 from zof.reports.summary import compute_summary
 from zof.store import accounts, jobs
 from zof.store import projects as project_store
@@ -36,6 +36,13 @@ FORMATS = {
     "html": ("text/html; charset=utf-8", "html"),
 }
 GENERATE_JOB = "generate_report"
+# The daily series has one entry per day, so a period's length is bounded.
+MAX_PERIOD = timedelta(days=366)
+# Bounds that keep the previous period and the run baseline inside datetime's range.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+# A run's report compares the run with this much history of its scope before it.
+RUN_BASELINE = timedelta(days=7)
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -93,7 +100,20 @@ def resolve_period(
         raise ZofError("missing_parameter", "A report needs a period or a range preset.", "period")
     try:
         if period is not None:
-            return Period(*period)
+            resolved = Period(*period)
+            if resolved.start < EARLIEST or resolved.end > LATEST:
+                raise ZofError(
+                    "invalid_parameter",
+                    "A report period must lie between 1970-01-01 and 9000-01-01.",
+                    "period.start" if resolved.start < EARLIEST else "period.end",
+                )
+            if resolved.length > MAX_PERIOD:
+                raise ZofError(
+                    "invalid_parameter",
+                    f"A report period may span at most {MAX_PERIOD.days} days.",
+                    "period.end",
+                )
+            return resolved
         assert range_preset is not None
         return resolve_range(range_preset, now)
     except InvalidScope as error:
@@ -162,6 +182,35 @@ async def insert_report(
         now=now,
     )
     return row
+
+
+async def insert_run_report(
+    conn: AsyncConnection, run: Mapping[Any, Any], *, retention_days: int, now: datetime
+) -> dict[str, Any]:
+    """Queue the report a run gets when it completes, in the completing transaction.
+
+    Its scope is the run's project and environment (and suite, when the run has one),
+    narrowed to the run itself; its period spans the run. New failures and the previous
+    figures compare it with the seven days of its scope before it started.
+    """
+    scope_type: ScopeType = "suite" if run["suite"] else "environment"
+    scope = Scope(
+        scope_type, run["project_id"], run["environment"], run["suite"] or None, run["id"]
+    )
+    start = run["created_at"]
+    end = max(run["completed_at"] or now, start) + timedelta(milliseconds=1)
+    return await insert_report(
+        conn,
+        run["organization_id"],
+        kind="summary",
+        scope=scope,
+        period=Period(start, end),
+        range_preset=None,
+        source="run",
+        retention_days=retention_days,
+        now=now,
+        run_id=run["id"],
+    )
 
 
 async def create_report(
@@ -243,10 +292,17 @@ async def generate_report(db: Database, report_id: str) -> None:
             return
         await store.update_report(conn, report_id, {"status": "generating"})
 
-    scope = Scope(row["scope_type"], row["project_id"], row["environment"], row["suite"])
+    scope = Scope(
+        row["scope_type"], row["project_id"], row["environment"], row["suite"], row["run_id"]
+    )
     period = Period(row["period_start"], row["period_end"])
+    baseline = None
+    if row["run_id"] is not None:
+        baseline = (scope.without_run(), Period(period.start - RUN_BASELINE, period.start))
     async with db.read() as conn:
-        summary = await compute_summary(conn, row["organization_id"], scope, period)
+        summary = await compute_summary(
+            conn, row["organization_id"], scope, period, baseline=baseline
+        )
 
     async with db.write() as conn:
         await store.update_report(
