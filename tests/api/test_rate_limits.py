@@ -48,6 +48,7 @@ async def test_over_limit_is_429_with_retry_after(limited: Api) -> None:
     assert retry_after.isdigit()
     assert int(retry_after) >= 1
     assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert response.headers["X-Request-Id"] == error["request_id"]
     async with limited.db.read() as conn:
         stored = (await conn.execute(sa.select(sa.func.count()).select_from(projects))).scalar()
     assert stored == 0
