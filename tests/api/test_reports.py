@@ -542,3 +542,59 @@ async def test_period_out_of_bounds_is_400(
     assert response.json()["error"]["code"] == "invalid_parameter"
     assert response.json()["error"]["param"] == param
     assert await count(api, reports) == 0
+
+
+JUNIT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="unit" tests="3">
+  <testcase classname="cart" name="adds item" time="0.5"/>
+  <testcase classname="cart" name="removes item" time="0.25">
+    <failure message="expected 0, got 1">AssertionError</failure>
+  </testcase>
+  <testcase classname="cart" name="empties" time="0.1"/>
+</testsuite>
+"""
+
+
+async def test_completed_run_gets_its_own_report(api: Api) -> None:
+    project_id = await project(api)
+    other_run = await api.post("/v1/runs", {"project_id": project_id, "environment": "staging"})
+    run = (
+        await api.post(
+            "/v1/runs", {"project_id": project_id, "environment": "staging", "suite": "unit"}
+        )
+    ).json()
+    upload = await api.client.post(
+        f"/v1/runs/{run['id']}/results",
+        content=JUNIT,
+        headers=api.headers(**{"Content-Type": "application/xml"}),
+    )
+    assert upload.status_code == 201
+    assert other_run.status_code == 201
+
+    completed = await api.post(f"/v1/runs/{run['id']}/complete")
+    listed_reports = (await api.get("/v1/reports", params={"source": "run"})).json()["data"]
+    await drain(api.db)
+    report = (await api.get(f"/v1/reports/{listed_reports[0]['id']}")).json()
+
+    assert completed.status_code == 200
+    assert len(listed_reports) == 1
+    assert report["run_id"] == run["id"]
+    assert report["scope"] == {
+        "type": "suite",
+        "project_id": project_id,
+        "environment": "staging",
+        "suite": "unit",
+    }
+    assert report["status"] == "ready"
+    summary = report["summary"]
+    assert summary["runs"]["total"] == 1
+    assert summary["runs"]["failed"] == 1
+    assert summary["tests"] == {
+        "total": 3,
+        "passed": 2,
+        "failed": 1,
+        "error": 0,
+        "skipped": 0,
+        "flaky": 0,
+    }
+    assert [item["name"] for item in summary["new_failures"]] == ["removes item"]

@@ -19,6 +19,7 @@ from zof.core.clock import utcnow
 from zof.core.cursors import Position
 from zof.core.errors import ZofError, not_found
 from zof.core.ids import new_id
+from zof.services.reports import insert_run_report
 from zof.store import projects as project_store
 from zof.store import results as result_store
 from zof.store import runs as store
@@ -111,9 +112,18 @@ async def list_runs(
 
 
 async def complete_run(
-    db: Database, organization_id: str, run_id: str, status: str | None = None
+    db: Database,
+    organization_id: str,
+    run_id: str,
+    status: str | None = None,
+    *,
+    retention_days: int = 90,
 ) -> RunDetail:
-    """End a run with `status`, or with the status its results give when `status` is None."""
+    """End a run with `status`, or with the status its results give when `status` is None.
+
+    The run's own report is queued in the same transaction, so a completed run always
+    gets one.
+    """
     async with db.write() as conn:
         run = await lock_run(conn, organization_id, run_id)
         if run["status"] in TERMINAL_STATUSES:
@@ -122,7 +132,11 @@ async def complete_run(
                 f"The run is already {run['status']}, so it cannot be completed again.",
             )
         await _end_run(conn, run, status or derived_status(run))
-        return await read_detail(conn, organization_id, run_id)
+        detail = await read_detail(conn, organization_id, run_id)
+        await insert_run_report(
+            conn, detail.run, retention_days=retention_days, now=detail.run["completed_at"]
+        )
+        return detail
 
 
 async def cancel_run(db: Database, organization_id: str, run_id: str) -> RunDetail:

@@ -145,7 +145,14 @@ async def complete_run(
 ) -> Response:
     """End a `queued` or `running` run; its status comes from its results unless given."""
     status = body.status if body is not None else None
-    detail = await runs.complete_run(state.db, principal.organization_id, run_id, status)
+    detail = await runs.complete_run(
+        state.db,
+        principal.organization_id,
+        run_id,
+        status,
+        retention_days=state.settings.retention_days,
+    )
+    state.job_signal.set()
     return json_response(serializers.run_detail(detail))
 
 
