@@ -103,6 +103,7 @@ def serve(
     import uvicorn
 
     from zof.api.app import create_app
+    from zof.console import mount as mount_console
 
     settings = _settings(
         host=host,
@@ -129,6 +130,8 @@ def serve(
 
     background = [] if no_workers else _background_starters(settings)
     app = create_app(settings, migrate=False, background=background)
+    # The API layer may not import the console, its sibling; the command composes both.
+    mount_console(app)
     uvicorn.run(
         app,
         host=settings.host,
