@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -36,14 +37,22 @@ class Permission(StrEnum):
     WEBHOOKS_MANAGE = "webhooks:manage"
 
 
+def key_state(key: ApiKey) -> str:
+    """Return `revoked`, `expired` or `active`."""
+    if key.revoked_at is not None:
+        return "revoked"
+    if key.expires_at is not None and key.expires_at <= datetime.now(UTC):
+        return "expired"
+    return "active"
+
+
 COLUMNS = [
     Column("ID", lambda key: key.id),
     Column("NAME", lambda key: key.name, shrinks=True),
     Column("ROLE", lambda key: key.role),
     Column("PERMISSIONS", lambda key: key.permissions or "all of the role", shrinks=True),
     Column("CREATED", lambda key: key.created_at),
-    Column("EXPIRES", lambda key: key.expires_at),
-    Column("REVOKED", lambda key: key.revoked_at),
+    Column("STATE", lambda key: key_state(key)),
 ]
 
 

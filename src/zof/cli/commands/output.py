@@ -28,9 +28,14 @@ def _width() -> int | None:
     return int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
-def stdout_console() -> Console:
-    """Return a console on the current stdout, `COLUMNS` wide when that is set."""
-    return Console(file=sys.stdout, width=_width(), soft_wrap=False, highlight=False)
+def stdout_console(min_width: int = 0) -> Console:
+    """Return a console on the current stdout, `COLUMNS` wide when that is set.
+
+    `min_width` widens it for content that must not be cut, such as a table of ids.
+    """
+    console = Console(file=sys.stdout, width=_width(), soft_wrap=False, highlight=False)
+    console.width = max(console.width, min_width)
+    return console
 
 
 def stderr_console() -> Console:
@@ -73,32 +78,60 @@ def print_table(objects: Sequence[Any], columns: Sequence[Column]) -> None:
     """Print objects as a borderless table; an empty list prints only the header.
 
     When the table is wider than the console, the columns marked `wraps` break into
-    several lines and those marked `shrinks` are cut with an ellipsis; the others (ids,
-    statuses, numbers and times) are always shown whole.
+    several lines and those marked `shrinks` are cut with an ellipsis. The others (ids,
+    statuses, numbers and times) are always shown whole, even if the lines then get
+    longer than the console is wide.
     """
     rows = [
         [format_value(column.read(item), seconds=False) for column in columns] for item in objects
     ]
+    cells = [[column.header, *(row[index] for row in rows)] for index, column in enumerate(columns)]
+    desired = [max(len(cell) for cell in column_cells) for column_cells in cells]
+    minimum = [
+        _min_width(column, column_cells, width)
+        for column, column_cells, width in zip(columns, cells, desired, strict=True)
+    ]
+    gaps = 2 * (len(columns) - 1)
+    console = stdout_console(min_width=sum(minimum) + gaps)
+    widths = _share_width(desired, minimum, console.width - gaps)
+
+    # Rich narrows every column of a table that is too wide, ids included, so the
+    # widths are settled here and the table always fits.
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for index, column in enumerate(columns):
-        cells = [column.header, *(row[index] for row in rows)]
-        if column.shrinks:
-            min_width = len(column.header)
-        elif column.wraps:
-            # Break between words only, so that an id is never split across lines.
-            min_width = max(len(word) for cell in cells for word in cell.split())
-        else:
-            min_width = max(len(cell) for cell in cells)
+    for column, width in zip(columns, widths, strict=True):
         table.add_column(
             column.header,
             justify="right" if column.numeric else "left",
             no_wrap=not column.wraps,
             overflow="fold" if column.wraps else "ellipsis",
-            min_width=min_width,
+            max_width=width,
         )
     for row in rows:
         table.add_row(*row)
-    _print_trimmed(table)
+    _print_trimmed(console, table)
+
+
+def _min_width(column: Column, cells: list[str], desired: int) -> int:
+    if column.shrinks:
+        return len(column.header)
+    if column.wraps:
+        # Break between words only, so that an id is never split across lines.
+        return max(len(word) for cell in cells for word in cell.split())
+    return desired
+
+
+def _share_width(desired: list[int], minimum: list[int], available: int) -> list[int]:
+    """Give each column its minimum, then the spare width one character at a time."""
+    widths = list(minimum)
+    spare = available - sum(minimum)
+    while spare > 0:
+        growing = [index for index, width in enumerate(widths) if width < desired[index]]
+        if not growing:
+            break
+        for index in growing[:spare]:
+            widths[index] += 1
+        spare -= min(spare, len(growing))
+    return widths
 
 
 def print_details(rows: Iterable[tuple[str, Any]]) -> None:
@@ -108,12 +141,11 @@ def print_details(rows: Iterable[tuple[str, Any]]) -> None:
     table.add_column(overflow="fold")
     for name, value in rows:
         table.add_row(name, format_value(value))
-    _print_trimmed(table)
+    _print_trimmed(stdout_console(), table)
 
 
-def _print_trimmed(renderable: Table) -> None:
-    """Print on stdout without the spaces that pad each line to the table's width."""
-    console = stdout_console()
+def _print_trimmed(console: Console, renderable: Table) -> None:
+    """Print without the spaces that pad each line to the table's width."""
     with console.capture() as capture:
         console.print(renderable)
     lines = capture.get().splitlines()

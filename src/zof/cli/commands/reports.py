@@ -125,11 +125,17 @@ def _failure(report: Report) -> str | None:
     return None if report.error is None else str(report.error)
 
 
+# The order of the headline figures; PostgreSQL's jsonb does not keep the server's order.
+FIGURE_ORDER = ("total", "passed", "failed", "error", "skipped", "flaky", "canceled")
+
+
 def _figures(report: Report, section: str) -> str | None:
     figures = (report.summary or {}).get(section)
     if not isinstance(figures, dict):
         return None
-    return ", ".join(f"{name} {format_value(value)}" for name, value in figures.items())
+    known = [name for name in FIGURE_ORDER if name in figures]
+    names = known + sorted(name for name in figures if name not in FIGURE_ORDER)
+    return ", ".join(f"{name} {format_value(figures[name])}" for name in names)
 
 
 def print_report(report: Report, as_json: bool) -> None:
