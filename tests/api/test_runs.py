@@ -315,18 +315,18 @@ async def test_list_filters_by_project_environment_status(api: Api) -> None:
 
 async def test_list_from_to_is_half_open(api: Api, pinned_clock: list[datetime]) -> None:
     project_id = await create_project(api)
-    created_at_hour = {}
+    run_by_hour = {}
     for hour in (11, 12, 13, 14):
         pinned_clock[0] = NOON.replace(hour=hour)
-        created_at_hour[hour] = (await create_run(api, project_id))["id"]
+        run_by_hour[hour] = (await create_run(api, project_id))["id"]
 
     response = await api.get(
         "/v1/runs", params={"from": "2026-12-01T12:00:00Z", "to": "2026-12-01T15:00:00+01:00"}
     )
 
     assert [run["id"] for run in response.json()["data"]] == [
-        created_at_hour[13],
-        created_at_hour[12],
+        run_by_hour[13],
+        run_by_hour[12],
     ]
 
 
