@@ -664,3 +664,21 @@ async def test_idempotent_rejection_replays(api: Api) -> None:
     assert first.status_code == second.status_code == 400
     assert second.content == first.content
     assert await count_rows(api, results) == 0
+
+
+async def test_openapi_documents_upload_body(api: Api) -> None:
+    document = (await api.client.get("/v1/openapi.json")).json()
+
+    operation = document["paths"]["/v1/runs/{run_id}/results"]["post"]
+    content = operation["requestBody"]["content"]
+    assert set(content) == {"application/xml", "text/xml", "application/json"}
+    batch = content["application/json"]["schema"]
+    assert "$ref" not in json.dumps(batch)
+    assert batch["required"] == ["results"]
+    assert batch["additionalProperties"] is False
+    item = batch["properties"]["results"]["items"]
+    assert set(item["required"]) == {"name", "status"}
+    assert item["properties"]["status"]["enum"] == ["passed", "failed", "error", "skipped"]
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    assert {"run_id", "filename", "Content-Encoding", "Idempotency-Key"} <= parameters
+    assert set(operation["responses"]) >= {"201", "400", "404", "409", "413", "415"}
