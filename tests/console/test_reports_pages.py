@@ -270,3 +270,17 @@ async def test_unknown_report_is_a_404_page(signed_in: Browser) -> None:
         response = await signed_in.get(path)
         assert response.status_code == 404
         assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_run_report_names_and_links_its_run(signed_in: Browser, console: Api) -> None:
+    shop = await seed.seed_shop(console.client, console.key, runs=1)
+    await drain(console.db)
+
+    listing = await signed_in.get(
+        "/console/reports", params={"source": "run", "project_id": shop.projects["web"]}
+    )
+    (report_id,) = re.findall(r"<small>(rpt_\w+)</small>", listing.text)
+    page = await signed_in.get(f"/console/reports/{report_id}")
+
+    assert f"run {shop.runs[0]}" in listing.text
+    assert f'href="/console/runs/{shop.runs[0]}"' in page.text

@@ -90,12 +90,18 @@ def project_label(project_id: str | None, names: Mapping[str, str]) -> str:
     return f"{name} ({project_id})" if name else project_id
 
 
-def scope_label(scope: Mapping[str, Any], names: Mapping[str, str]) -> str:
-    """Describe a report scope in words, with project names where the key may read them."""
+def scope_label(report: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """Describe a report's scope in words, with project names where the key may read them.
+
+    The report a run gets when it completes covers only that run, so its label names the run.
+    """
+    scope = report["scope"]
     text = describe_scope(dict(scope))
     project_id = scope.get("project_id")
     if project_id and project_id in names:
         text = text.replace(f"Project {project_id}", f"Project {names[project_id]}", 1)
+    if report.get("run_id"):
+        text += f", run {report['run_id']}"
     return text
 
 
