@@ -56,9 +56,15 @@ def zof_serve_command(database_url: str, port: int) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
 @contextmanager
-def running_server(command: Sequence[str], port: int, log_path: Path) -> Iterator[str]:
-    """Run `command` until the block ends and yield its base URL once `/healthz` answers 200."""
+def running_server(command: Sequence[str], port: int, log_path: Path) -> Iterator[Server]:
+    """Run `command` until the block ends; yield it once its `/healthz` answers 200."""
     environment = {**os.environ, "ZOF_SECRET_KEY": SECRET_KEY, "ZOF_LOG_FORMAT": "text"}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -68,7 +74,7 @@ def running_server(command: Sequence[str], port: int, log_path: Path) -> Iterato
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, process, log_path)
-        yield base_url
+        yield Server(base_url, process.pid)
     finally:
         process.terminate()
         try:
@@ -181,6 +187,15 @@ async def _load(
         requests_per_second=len(latencies) / seconds if seconds else 0.0,
         mean_response_bytes=sum(sizes) / len(sizes) if sizes else 0.0,
     )
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return the peak resident memory of a running process, in MiB (Linux's VmHWM)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"/proc/{pid}/status has no VmHWM line")
 
 
 def percentile(values: Sequence[float], rank: float) -> float:

@@ -253,7 +253,7 @@ def run_backend(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
             running_server(bare_command, bare_port, OUT / "bare-app.log") as bare,
             LoadClient() as client,
         ):
-            lists = build_lists(manifest, zof, bare, plan.deep_page)
+            lists = build_lists(manifest, zof.url, bare.url, plan.deep_page)
             check_answers(lists)
             rows = measure(client, lists, plan)
         version = asyncio.run(_server_version(url)) if backend == "postgres" else None
