@@ -1,8 +1,8 @@
 """The SDK, sync and async, against a real `zof serve` on loopback.
 
-The other SDK tests run on a scripted fake transport; these check that the requests the SDK
-builds are the ones the server accepts, and that the server's errors map to the documented
-exception classes. Each test gets an organization of its own on a server shared by the module.
+The other SDK tests run on a scripted fake transport. These check that the server accepts
+the requests the SDK builds, and that its errors map to the documented exception classes.
+Each test gets an organization of its own on a server shared by the module.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Error reporting of the client commands: one line on stderr and an exit code, no traceback.
 
-Exit codes: 1 for an API error, a failed connection, a failed report or a run that failed
-under `--fail-on-failure`; 2 for a usage error (as Click reports its own) and for a result
-file the server rejected; 130 after Ctrl-C.
+Exit code 1 means an API error, a failed connection, a failed report, or a failed run
+under `--fail-on-failure`. Exit code 2 means a usage error, as Click reports its own, or a
+result file the server rejected. Exit code 130 follows Ctrl-C.
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ MAX_PAGE_SIZE = 100
 LimitOption = Annotated[
     int,
     typer.Option(
-        "--limit", min=1, help="Most items to print, newest first; pages are read as needed."
+        "--limit",
+        min=1,
+        help="Maximum number of items to print, newest first; pages are read as needed.",
     ),
 ]
 
@@ -27,8 +29,8 @@ LimitOption = Annotated[
 def take(list_items: Callable[..., SyncPager[ItemT]], limit: int | None, noun: str) -> list[ItemT]:
     """Return up to `limit` items (every item when None) from `list_items(limit=page_size)`.
 
-    One item past the limit is read too, so the command can say on stderr that more
-    exist; with pages of `limit + 1` items that costs no extra request below 100.
+    One item past the limit is read too, so that the command can warn on stderr that
+    more exist. With pages of `limit + 1` items, that costs no extra request below 100.
     """
     if limit is None:
         return list(list_items(limit=MAX_PAGE_SIZE))
