@@ -39,40 +39,63 @@ def bootstrap(database_url: str, env: dict[str, str] | None = None) -> tuple[str
     return created["organization_id"], created["api_key"]
 
 
+class Server:
+    """One `zof serve` process on a loopback port, which a test may kill and start again."""
+
+    def __init__(
+        self, database_url: str, log_path: Path, *extra_args: str, env: dict[str, str] | None = None
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.command = zof_command(
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--database-url",
+            database_url,
+            *extra_args,
+        )
+        self.env = {**os.environ, "ZOF_SECRET_KEY": "test-secret", **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env
+            )
+        wait_until_healthy(self.url, self.process, self.log_path)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a machine loses power."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 @contextmanager
 def running_server(
     database_url: str, log_path: Path, *extra_args: str, env: dict[str, str] | None = None
 ) -> Iterator[str]:
     """Run `zof serve` until the block ends; yield its base URL."""
-    port = free_port()
-    environment = {**os.environ, "ZOF_SECRET_KEY": "test-secret", **(env or {})}
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            zof_command(
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--database-url",
-                database_url,
-                *extra_args,
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    server = Server(database_url, log_path, *extra_args, env=env)
     try:
-        wait_until_healthy(base_url, process, log_path)
-        yield base_url
+        server.start()
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -24,6 +24,7 @@ def in_process_workers(
                 retention_days=state.settings.retention_days,
                 poll_interval=poll_interval,
                 wakeup=state.job_signal,
+                lock_seconds=state.settings.job_lock_seconds,
             )
             for _ in range(max(1, count))
         ]

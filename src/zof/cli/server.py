@@ -168,11 +168,11 @@ def worker(
     url = settings.resolved_database_url
     upgrade(url)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run_workers(url, settings.retention_days, concurrency, poll_interval))
+        asyncio.run(_run_workers(url, settings, concurrency, poll_interval))
 
 
 async def _run_workers(
-    url: str, retention_days: int, concurrency: int, poll_interval: float
+    url: str, settings: Settings, concurrency: int, poll_interval: float
 ) -> None:
     import signal
 
@@ -184,7 +184,12 @@ async def _run_workers(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     workers = [
-        Worker(db, retention_days=retention_days, poll_interval=poll_interval)
+        Worker(
+            db,
+            retention_days=settings.retention_days,
+            poll_interval=poll_interval,
+            lock_seconds=settings.job_lock_seconds,
+        )
         for _ in range(concurrency)
     ]
     try:

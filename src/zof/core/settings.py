@@ -46,6 +46,9 @@ class Settings:
     workers: int = 1
     run_workers: bool = True
     idempotency_ttl_seconds: int = 24 * 3600
+    # How long a worker's claim on a job lasts without a heartbeat; a job of a worker that
+    # died is claimed again after this.
+    job_lock_seconds: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -77,6 +80,7 @@ class Settings:
             log_format=log_format,
             secret_key=env.get("ZOF_SECRET_KEY", ""),
             workers=_int(env, "ZOF_WORKERS", 1),
+            job_lock_seconds=_int(env, "ZOF_JOB_LOCK_SECONDS", 30, minimum=1),
         )
 
 

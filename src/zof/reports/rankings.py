@@ -22,8 +22,12 @@ def _identity(row: sa.RowMapping) -> dict[str, Any]:
     }
 
 
-def _failing_results_ranked(scoped: sa.CTE, *, newest_first: bool) -> sa.Subquery:
-    """Number the failing results of `scoped` per test, from the newest or the oldest."""
+def _failing_results_ranked(scoped: sa.CTE, *, newest_first: bool) -> sa.CTE:
+    """Number the failing results of `scoped` per test, from the newest or the oldest.
+
+    MATERIALIZED keeps PostgreSQL from inlining the window query into a nested loop that
+    runs it again for every test, which it chose on fresh tables with one-row estimates.
+    """
     order = (
         (scoped.c.created_at.desc(), scoped.c.id.desc())
         if newest_first
@@ -44,7 +48,8 @@ def _failing_results_ranked(scoped: sa.CTE, *, newest_first: bool) -> sa.Subquer
             .label("position"),
         )
         .where(failing(scoped.c.status))
-        .subquery("failing_ranked")
+        .cte("failing_ranked")
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -69,7 +74,8 @@ async def top_failures(
         )
         .group_by(scoped.c.test_key)
         .having(count_where(is_failing) > 0)
-        .subquery("failure_counts")
+        .cte("failure_counts")
+        .prefix_with("MATERIALIZED")
     )
     latest = _failing_results_ranked(scoped, newest_first=True)
     stmt = (

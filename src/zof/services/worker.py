@@ -3,7 +3,7 @@
 `zof serve` runs one worker in its own process; `zof worker` runs them alone. A worker
 claims one job at a time and holds it with a lock that a heartbeat keeps extending, so
 a worker that dies (SIGKILL, lost machine) lets another claim the job once the lock has
-run out, after at most `LOCK_SECONDS`.
+run out, after at most `lock_seconds` (`ZOF_JOB_LOCK_SECONDS`, 30 by default).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from zof.store.database import Database
 log = logging.getLogger("zof.worker")
 
 LOCK_SECONDS = 30
-HEARTBEAT_SECONDS = 10
 MAX_ATTEMPTS = 5
 RETENTION_EVERY_SECONDS = 3600
 FINISHED_JOBS_KEPT = timedelta(days=7)
@@ -60,8 +59,12 @@ class Worker:
         retention_days: int,
         poll_interval: float = 1.0,
         wakeup: asyncio.Event | None = None,
+        lock_seconds: int = LOCK_SECONDS,
     ) -> None:
         self.db = db
+        self.lock_for = timedelta(seconds=lock_seconds)
+        # Renew three times per lock period, so one late heartbeat does not lose the job.
+        self.heartbeat_seconds = lock_seconds / 3
         self.retention_days = retention_days
         self.poll_interval = poll_interval
         self.wakeup = wakeup or asyncio.Event()
@@ -119,7 +122,7 @@ class Worker:
         now = utcnow()
         async with self.db.write() as conn:
             job = await jobs.claim(
-                conn, worker_id=self.worker_id, now=now, lock_for=timedelta(seconds=LOCK_SECONDS)
+                conn, worker_id=self.worker_id, now=now, lock_for=self.lock_for
             )
         if job is None:
             return False
@@ -164,14 +167,14 @@ class Worker:
 
     async def _heartbeat(self, job_id: str) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await asyncio.sleep(self.heartbeat_seconds)
             try:
                 async with self.db.write() as conn:
                     await jobs.extend_lock(
                         conn,
                         job_id,
                         worker_id=self.worker_id,
-                        until=utcnow() + timedelta(seconds=LOCK_SECONDS),
+                        until=utcnow() + self.lock_for,
                     )
             except Exception:
                 log.exception("heartbeat for job %s failed", job_id)
