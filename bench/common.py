@@ -106,6 +106,16 @@ class Target:
     headers: dict[str, str]
 
 
+@dataclass
+class LoadSample:
+    """The raw outcome of one bounded load."""
+
+    latencies: list[float]
+    seconds: float
+    errors: int
+    response_bytes: int
+
+
 @dataclass(frozen=True)
 class LoadResult:
     requests: int
@@ -115,6 +125,9 @@ class LoadResult:
     p99_ms: float
     requests_per_second: float
     mean_response_bytes: float
+    # CPU time of the server process alone (not the database's), which other tenants of
+    # a shared machine disturb much less than they disturb latency.
+    server_cpu_ms_per_request: float
 
 
 class LoadClient:
@@ -131,7 +144,7 @@ class LoadClient:
 
     def run(
         self, targets: Sequence[Target], *, requests: int, concurrency: int, time_limit: float
-    ) -> LoadResult:
+    ) -> LoadSample:
         """Send up to `requests` GETs, cycling through `targets`, with `concurrency` in flight.
 
         The load stops early after `time_limit` seconds. Any answer other than 200 counts
@@ -140,53 +153,97 @@ class LoadClient:
         arguments = (list(targets), requests, concurrency, time_limit)
         return self._pool.apply(_load_process, arguments)
 
+    def compare(
+        self,
+        servers: Sequence[tuple[Server, Sequence[Target]]],
+        *,
+        requests: int,
+        concurrency: int,
+        time_limit: float,
+        blocks: int = 10,
+    ) -> list[LoadResult]:
+        """Load each server in turn, `blocks` times with a share of the requests each, so
+        that a burst of noise on the machine falls on every server alike."""
+        samples: list[list[LoadSample]] = [[] for _ in servers]
+        cpu = [0.0 for _ in servers]
+        per_block = max(1, requests // blocks)
+        for _ in range(blocks):
+            for index, (server, targets) in enumerate(servers):
+                before = cpu_seconds(server.pid)
+                samples[index].append(
+                    self.run(
+                        targets,
+                        requests=per_block,
+                        concurrency=concurrency,
+                        time_limit=time_limit / blocks,
+                    )
+                )
+                cpu[index] += cpu_seconds(server.pid) - before
+        return [_summarize(parts, seconds) for parts, seconds in zip(samples, cpu, strict=True)]
+
+
+def _summarize(samples: Sequence[LoadSample], cpu: float) -> LoadResult:
+    latencies = [latency for sample in samples for latency in sample.latencies]
+    seconds = sum(sample.seconds for sample in samples)
+    count = len(latencies)
+    return LoadResult(
+        requests=count,
+        errors=sum(sample.errors for sample in samples),
+        seconds=seconds,
+        median_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+        requests_per_second=count / seconds if seconds else 0.0,
+        mean_response_bytes=sum(s.response_bytes for s in samples) / count if count else 0.0,
+        server_cpu_ms_per_request=cpu / count * 1000 if count else 0.0,
+    )
+
 
 def _load_process(
     targets: list[Target], requests: int, concurrency: int, time_limit: float
-) -> LoadResult:
+) -> LoadSample:
     return asyncio.run(_load(targets, requests, concurrency, time_limit))
 
 
 async def _load(
     targets: list[Target], requests: int, concurrency: int, time_limit: float
-) -> LoadResult:
+) -> LoadSample:
     latencies: list[float] = []
-    sizes: list[int] = []
+    response_bytes = 0
     errors = 0
     issued = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        # One warm-up request per target opens connections and fills the server's caches.
+        # One warm-up request per connection opens it before the clock starts.
         for target in targets[:concurrency]:
             await client.get(target.url, headers=target.headers)
         started = time.perf_counter()
         deadline = started + time_limit
 
         async def worker() -> None:
-            nonlocal errors, issued
+            nonlocal errors, issued, response_bytes
             while issued < requests and time.perf_counter() < deadline:
                 target = targets[issued % len(targets)]
                 issued += 1
                 sent = time.perf_counter()
                 response = await client.get(target.url, headers=target.headers)
                 latencies.append(time.perf_counter() - sent)
-                sizes.append(len(response.content))
+                response_bytes += len(response.content)
                 if response.status_code != 200:
                     errors += 1
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
 
-    return LoadResult(
-        requests=len(latencies),
-        errors=errors,
-        seconds=seconds,
-        median_ms=percentile(latencies, 50) * 1000,
-        p99_ms=percentile(latencies, 99) * 1000,
-        requests_per_second=len(latencies) / seconds if seconds else 0.0,
-        mean_response_bytes=sum(sizes) / len(sizes) if sizes else 0.0,
-    )
+    return LoadSample(latencies, seconds, errors, response_bytes)
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user plus system CPU time a process has used so far, in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # Fields 14 and 15 (utime, stime) follow the command name, which may hold spaces.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -257,7 +314,7 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
 
 
 def _json_default(value: object) -> object:
-    if isinstance(value, LoadResult):
+    if isinstance(value, LoadResult | LoadSample):
         return asdict(value)
     if isinstance(value, datetime | Path):
         return str(value)

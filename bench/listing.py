@@ -36,6 +36,7 @@ from bench.common import (
     SECRET_KEY,
     LoadClient,
     LoadResult,
+    Server,
     Target,
     free_port,
     machine,
@@ -59,13 +60,21 @@ class Plan:
     requests: int
     deep_page: int
     time_limit: float
+    blocks: int
 
 
 def plan_for(backend: str, quick: bool, arguments: argparse.Namespace) -> Plan:
     if quick:
-        return Plan(reports=600, organizations=3, requests=10, deep_page=3, time_limit=10)
+        return Plan(reports=600, organizations=3, requests=10, deep_page=3, time_limit=10, blocks=2)
     reports = arguments.postgres_reports if backend == "postgres" else arguments.sqlite_reports
-    return Plan(reports, 100, arguments.requests, arguments.deep_page, arguments.time_limit)
+    return Plan(
+        reports=reports,
+        organizations=100,
+        requests=arguments.requests,
+        deep_page=arguments.deep_page,
+        time_limit=arguments.time_limit,
+        blocks=10,
+    )
 
 
 async def _admin(admin_url: str, statement: str) -> None:
@@ -206,26 +215,25 @@ def check_answers(lists: Lists) -> None:
         raise SystemExit(f"the deep page starts at {ids[0][0]}, not {lists.deep_first_id}")
 
 
-def measure(client: LoadClient, lists: Lists, plan: Plan) -> list[dict[str, Any]]:
+def measure(
+    client: LoadClient, servers: tuple[Server, Server], lists: Lists, plan: Plan
+) -> list[dict[str, Any]]:
     """Run every case on zof and on the reference, alternating, and return the rows."""
+    deep = f"page {lists.deep_page_number:,}, large organization"
     cases = [
         ("first page, every organization", lists.every_organization, 1, plan.requests),
         ("first page, every organization", lists.every_organization, 16, plan.requests * 3),
         ("first page, large organization", tuple([t] for t in lists.first_page), 1, plan.requests),
-        (
-            f"page {lists.deep_page_number:,}, large organization",
-            tuple([t] for t in lists.deep_page),
-            1,
-            plan.requests,
-        ),
+        (deep, tuple([t] for t in lists.deep_page), 1, plan.requests),
     ]
     rows = []
     for name, (zof_targets, bare_targets), concurrency, requests in cases:
-        zof = client.run(
-            zof_targets, requests=requests, concurrency=concurrency, time_limit=plan.time_limit
-        )
-        bare = client.run(
-            bare_targets, requests=requests, concurrency=concurrency, time_limit=plan.time_limit
+        zof, bare = client.compare(
+            [(servers[0], zof_targets), (servers[1], bare_targets)],
+            requests=requests,
+            concurrency=concurrency,
+            time_limit=plan.time_limit,
+            blocks=plan.blocks,
         )
         rows.append({"case": name, "concurrency": concurrency, "zof": zof, "bare": bare})
     return rows
@@ -255,7 +263,7 @@ def run_backend(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
         ):
             lists = build_lists(manifest, zof.url, bare.url, plan.deep_page)
             check_answers(lists)
-            rows = measure(client, lists, plan)
+            rows = measure(client, (zof, bare), lists, plan)
         version = asyncio.run(_server_version(url)) if backend == "postgres" else None
     finally:
         if not arguments.keep:
@@ -274,7 +282,7 @@ async def _server_version(url: str) -> str:
 def report(results: list[dict[str, Any]]) -> None:
     headers = [
         "database", "case", "conc.", "server", "requests", "median ms", "p99 ms", "req/s",
-        "median ratio", "req/s ratio",
+        "CPU ms/req", "median ratio", "req/s ratio", "CPU ratio",
     ]  # fmt: skip
     table = []
     for result in results:
@@ -286,9 +294,10 @@ def report(results: list[dict[str, Any]]) -> None:
                     [
                         result["backend"], case["case"], case["concurrency"], label,
                         load.requests - load.errors, load.median_ms, load.p99_ms,
-                        load.requests_per_second,
+                        load.requests_per_second, load.server_cpu_ms_per_request,
                         ratio(load.median_ms, bare.median_ms),
                         ratio(load.requests_per_second, bare.requests_per_second),
+                        ratio(load.server_cpu_ms_per_request, bare.server_cpu_ms_per_request),
                     ]
                 )  # fmt: skip
             if zof.errors or bare.errors:

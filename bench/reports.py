@@ -12,8 +12,8 @@ HTML. The peer tools build their own HTML reports from the same folder:
   `allure generate`. Install both with `npm install --prefix bench/out/tools
   allure-commandline allure`; a tool that is missing or fails is recorded, not fatal.
 
-Peak memory is each tool's process tree as `os.wait4` returns it, and for zof the sum of
-the VmHWM of the server and its worker process, read just before they stop.
+Peak memory is each tool's process tree as `os.wait4` returns it, and for zof the VmHWM of
+the server process, read just before it stops; its report worker runs inside it.
 
 Generation alone: `compute_summary` over `--stored-results` generated results in one
 organization, against the floor of one aggregate scan over the same rows
@@ -143,11 +143,6 @@ def peer_tools(folder: Path, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
-
-
 def zof_pipeline(folder: Path, work: Path) -> dict[str, Any]:
     """Upload the folder into one run, report on it, and download the HTML; return timings."""
     url = f"sqlite+aiosqlite:///{work / 'pipeline.db'}"
@@ -186,7 +181,7 @@ def zof_pipeline(folder: Path, work: Path) -> dict[str, Any]:
             html = client.get(f"/v1/reports/{report_id}/content", params={"format": "html"})
             (work / "zof.html").write_bytes(html.raise_for_status().content)
             finished = time.perf_counter()
-        peak = sum(peak_rss_mb(pid) for pid in [server.pid, *_children(server.pid)])
+        peak = peak_rss_mb(server.pid)
     return {
         "tool": "zof",
         "seconds": finished - started,
