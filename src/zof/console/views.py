@@ -84,24 +84,27 @@ def safe_link(url: str | None) -> str | None:
 
 
 def project_label(project_id: str | None, names: Mapping[str, str]) -> str:
+    """Name a project by its name and id, or by its id alone when the name is unknown."""
     if not project_id:
         return ""
     name = names.get(project_id)
     return f"{name} ({project_id})" if name else project_id
 
 
-def scope_label(report: Mapping[str, Any], names: Mapping[str, str]) -> str:
-    """Describe a report's scope in words, with project names where the key may read them.
+def project_name(project_id: str | None, names: Mapping[str, str]) -> str:
+    """Name a project by its name alone, or by its id when the name is unknown."""
+    if not project_id:
+        return ""
+    return names.get(project_id) or project_id
 
-    The report a run gets when it completes covers only that run, so its label names the run.
-    """
+
+def scope_label(report: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """Describe a report's scope in words, with project names where the key may read them."""
     scope = report["scope"]
     text = describe_scope(dict(scope))
     project_id = scope.get("project_id")
     if project_id and project_id in names:
         text = text.replace(f"Project {project_id}", f"Project {names[project_id]}", 1)
-    if report.get("run_id"):
-        text += f", run {report['run_id']}"
     return text
 
 
@@ -115,5 +118,6 @@ TEMPLATE_HELPERS: dict[str, Any] = {
     "delta_tone": delta_tone,
     "safe_link": safe_link,
     "project_label": project_label,
+    "project_name": project_name,
     "scope_label": scope_label,
 }
