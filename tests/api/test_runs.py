@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -559,3 +560,23 @@ async def test_cancel_needs_runs_cancel(api: Api) -> None:
     assert response.status_code == 403
     assert "runs:cancel" in response.json()["error"]["message"]
     assert (await get_run(api, run["id"]))["status"] == "queued"
+
+
+async def test_concurrent_ends_take_effect_once(api: Api) -> None:
+    run = await create_run(api)
+    await upload(api, run["id"], junit(case("t", "failed")))
+    actions = ["cancel", "complete"] * 5
+
+    responses = await asyncio.gather(
+        *(api.post(f"/v1/runs/{run['id']}/{action}") for action in actions)
+    )
+
+    winners = [response for response in responses if response.status_code == 200]
+    assert len(winners) == 1
+    final = winners[0].json()["status"]
+    assert final in {"canceled", "failed"}
+    for response in responses:
+        if response.status_code != 200:
+            assert response.status_code == 409
+            assert final in response.json()["error"]["message"]
+    assert (await get_run(api, run["id"]))["status"] == final

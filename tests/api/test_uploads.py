@@ -682,3 +682,25 @@ async def test_openapi_documents_upload_body(api: Api) -> None:
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     assert {"run_id", "filename", "Content-Encoding", "Idempotency-Key"} <= parameters
     assert set(operation["responses"]) >= {"201", "400", "404", "409", "413", "415"}
+
+
+async def test_concurrent_uploads_all_counted(api: Api) -> None:
+    run = await create_run(api)
+    documents = [
+        junit(
+            *(
+                case(f"u{upload_index}_t{index}", "failed" if index == 0 else "passed")
+                for index in range(40)
+            )
+        )
+        for upload_index in range(8)
+    ]
+
+    responses = await asyncio.gather(*(upload(api, run["id"], body) for body in documents))
+
+    assert [response.status_code for response in responses] == [201] * 8
+    detail = await get_run(api, run["id"])
+    assert detail["counts"]["total"] == 320
+    assert detail["counts"]["failed"] == 8
+    assert len(detail["uploads"]) == 8
+    assert max(response.json()["run"]["counts"]["total"] for response in responses) == 320
