@@ -154,7 +154,7 @@ async def prepare(database_url: str, folder: Path) -> Demo:
 
 
 def photograph(url: str, demo: Demo, output: Path) -> list[Path]:
-    taken: list[Path] = []
+    saved: list[Path] = []
     with sync_playwright() as playwright:
         browser = launch(playwright)
         shots = [
@@ -172,10 +172,10 @@ def photograph(url: str, demo: Demo, output: Path) -> list[Path]:
             page.goto(url + path)
             target = output / name
             page.screenshot(path=str(target), full_page=True)
-            taken.append(target)
+            saved.append(target)
             context.close()
         browser.close()
-    return taken
+    return saved
 
 
 def main() -> None:

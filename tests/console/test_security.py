@@ -48,6 +48,14 @@ async def test_unknown_console_path_is_an_html_404(signed_in: Browser) -> None:
     assert response.headers["content-type"].startswith("text/html")
 
 
+async def test_wrong_method_is_an_html_405(signed_in: Browser) -> None:
+    response = await signed_in.client.put("/console/reports")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"].startswith("text/html")
+
+
 async def test_pages_need_the_api_permissions(make_browser: object, console: Api) -> None:
     runs_only = await console.create_key("viewer", ["runs:read"])
     browser = make_browser()  # type: ignore[operator]

@@ -60,6 +60,7 @@ _ERROR_TITLES = {
     400: "Invalid request",
     403: "Not allowed",
     404: "Not found",
+    405: "Method not allowed",
     409: "Not possible yet",
     413: "Too large",
     415: "Unsupported form",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,10 +32,23 @@ async def style_sheet() -> Response:
     )
 
 
-# Registered last, so it only takes paths no page matched: they get an HTML 404 page
-# instead of the API's JSON error.
-@_fallback.get("/{path:path}")
+# Registered last and for every method, so it only takes requests no page matched: they
+# get an HTML 405 or 404 page instead of the API's JSON error.
+@_fallback.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
 async def unknown_page(request: Request, path: str) -> Response:
+    allowed = sorted(
+        method
+        for pages in (sign_in.router, report_pages.router, run_pages.router)
+        for route in pages.routes
+        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
+        for method in route.methods or ()
+    )
+    if allowed:
+        raise ZofError(
+            "method_not_allowed",
+            f"{request.method} is not allowed on this page. Allowed: {', '.join(allowed)}.",
+            headers={"Allow": ", ".join(allowed)},
+        )
     raise ZofError("route_not_found", "There is no console page at this address.")
 
 
