@@ -7,6 +7,7 @@ import re
 from tests.conftest import Api
 from tests.console import seed
 from tests.console.conftest import Browser
+from zof.services.reports import fail_report
 from zof.services.worker import drain
 
 
@@ -284,3 +285,55 @@ async def test_run_report_names_and_links_its_run(signed_in: Browser, console: A
 
     assert f"run {shop.runs[0]}" in listing.text
     assert f'href="/console/runs/{shop.runs[0]}"' in page.text
+
+
+async def test_failed_report_shows_its_error(signed_in: Browser, console: Api) -> None:
+    report_id = await seed.create_report(
+        console.client,
+        console.key,
+        {"kind": "summary", "scope": {"type": "organization"}, "range": "last_7_days"},
+    )
+    await fail_report(console.db, report_id, "The database went away <again>.")
+
+    page = await signed_in.get(f"/console/reports/{report_id}")
+
+    assert page.status_code == 200
+    assert "Generation failed" in page.text
+    assert "The database went away &lt;again&gt;." in page.text
+    assert "http-equiv" not in page.text
+    assert "Download JSON" not in page.text
+
+
+async def test_custom_range_needs_both_days(signed_in: Browser, console: Api) -> None:
+    token = await signed_in.token("/console/reports/new")
+    response = await signed_in.post(
+        "/console/reports",
+        {
+            "csrf_token": token,
+            "scope_type": "organization",
+            "range": "custom",
+            "from": "2026-11-01",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "A custom range needs both from and to." in response.text
+    assert 'value="2026-11-01"' in response.text
+    assert (await console.get("/v1/reports")).json()["data"] == []
+
+
+async def test_custom_range_must_not_be_inverted(signed_in: Browser) -> None:
+    token = await signed_in.token("/console/reports/new")
+    response = await signed_in.post(
+        "/console/reports",
+        {
+            "csrf_token": token,
+            "scope_type": "organization",
+            "range": "custom",
+            "from": "2026-11-05",
+            "to": "2026-11-01",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "period.end must be after period.start" in response.text
