@@ -485,11 +485,16 @@ def test_runs_get_json(tenant: Tenant) -> None:
 
 
 def test_show_completion_prints_bash_script() -> None:
-    result = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="zof", env=TERMINAL)
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "zof"), "--show-completion", "bash"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
-    assert result.exit_code == 0
-    assert "_ZOF_COMPLETE=complete_bash" in result.stdout
-    assert "complete -o default -F _zof_completion zof" in result.stdout
+    assert completed.returncode == 0, completed.stderr
+    assert "_ZOF_COMPLETE=complete_bash" in completed.stdout
+    assert "complete -o default -F _zof_completion zof" in completed.stdout
 
 
 def test_completion_protocol_offers_commands_and_choices() -> None:
