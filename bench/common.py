@@ -30,6 +30,16 @@ REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
 # Every process a benchmark starts gets this secret, so cursors can be minted offline.
 SECRET_KEY = "bench-secret"
+# Files of one run (databases, server logs) go to a folder of their own, because the smoke
+# tests may run a benchmark while another one is running from the same tree.
+RUN_ID = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+
+
+def run_path(name: str) -> Path:
+    """Return `bench/out/<run id>/<name>`, creating the folder."""
+    folder = OUT / RUN_ID
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def free_port() -> int:
@@ -305,10 +315,9 @@ def machine(postgres_version: str | None = None) -> dict[str, Any]:
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:
-    """Write `payload` to `bench/out/<name>-<UTC time>.json` and return the path."""
+    """Write `payload` to `bench/out/<name>-<run id>.json` and return the path."""
     OUT.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = OUT / f"{name}-{stamp}.json"
+    path = OUT / f"{name}-{RUN_ID}.json"
     path.write_text(json.dumps(payload, indent=2, default=_json_default) + "\n")
     return path
 

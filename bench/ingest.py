@@ -32,12 +32,12 @@ import httpx
 from lxml import etree
 
 from bench.common import (
-    OUT,
     free_port,
     machine,
     peak_rss_mb,
     print_table,
     ratio,
+    run_path,
     running_server,
     write_result,
     zof_serve_command,
@@ -168,7 +168,7 @@ def measure_upload(path: Path, expected: int, folder: Path) -> dict[str, Any]:
     port = free_port()
     size = path.stat().st_size
     command = [*zof_serve_command(url, port), "--max-upload-bytes", str(size + 1)]
-    with running_server(command, port, OUT / "ingest-serve.log") as server:
+    with running_server(command, port, run_path("ingest-serve.log")) as server:
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(base_url=server.url, headers=headers, timeout=600) as client:
             project = client.post("/v1/projects", json={"name": "ingest"}).raise_for_status()

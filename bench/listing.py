@@ -32,7 +32,6 @@ import httpx
 
 from bench.bare_app import bare_cursor
 from bench.common import (
-    OUT,
     SECRET_KEY,
     LoadClient,
     LoadResult,
@@ -42,6 +41,7 @@ from bench.common import (
     machine,
     print_table,
     ratio,
+    run_path,
     running_server,
     write_result,
     zof_serve_command,
@@ -88,10 +88,7 @@ async def _admin(admin_url: str, statement: str) -> None:
 def create_database(backend: str, arguments: argparse.Namespace) -> str:
     """Create an empty database for this run and return its URL."""
     if backend == "sqlite":
-        path = OUT / "listing.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        return f"sqlite:///{run_path('listing.db')}"
     name = arguments.postgres_database
     asyncio.run(_admin(arguments.postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}"'))
     asyncio.run(_admin(arguments.postgres_admin_url, f'CREATE DATABASE "{name}"'))
@@ -257,8 +254,8 @@ def run_backend(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
         ]
         zof_command = zof_serve_command(url, zof_port)
         with (
-            running_server(zof_command, zof_port, OUT / "zof-serve.log") as zof,
-            running_server(bare_command, bare_port, OUT / "bare-app.log") as bare,
+            running_server(zof_command, zof_port, run_path("zof-serve.log")) as zof,
+            running_server(bare_command, bare_port, run_path("bare-app.log")) as bare,
             LoadClient() as client,
         ):
             lists = build_lists(manifest, zof.url, bare.url, plan.deep_page)

@@ -38,13 +38,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.common import (
-    OUT,
     REPO,
     free_port,
     machine,
     peak_rss_mb,
     print_table,
     ratio,
+    run_path,
     running_server,
     write_result,
     zof_serve_command,
@@ -148,8 +148,9 @@ def zof_pipeline(folder: Path, work: Path) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{work / 'pipeline.db'}"
     port = free_port()
     command = [arg for arg in zof_serve_command(url, port) if arg != "--no-workers"]
-    with running_server(command, port, OUT / "reports-serve.log") as server:
-        key = _first_key(OUT / "reports-serve.log")
+    log_path = run_path("reports-serve.log")
+    with running_server(command, port, log_path) as server:
+        key = _first_key(log_path)
         with httpx.Client(
             base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=600
         ) as client:

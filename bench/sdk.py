@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 
 from bench.common import (
-    OUT,
     free_port,
     machine,
     print_table,
     ratio,
+    run_path,
     running_server,
     write_result,
     zof_serve_command,
@@ -86,7 +86,8 @@ def main() -> None:
         manifest = generate(url, sizes, arguments.seed)
         api_key = manifest.organizations[0].api_key
         port = free_port()
-        with running_server(zof_serve_command(url, port), port, OUT / "sdk-serve.log") as server:
+        command = zof_serve_command(url, port)
+        with running_server(command, port, run_path("sdk-serve.log")) as server:
             timings = measure(server.url, api_key, arguments.reports, arguments.rounds)
 
     medians = {name: statistics.median(values) for name, values in timings.items()}
