@@ -13,6 +13,7 @@ from tests.conftest import Api
 
 pytestmark = pytest.mark.usefixtures("backend")
 
+# Importing the fixture makes pytest find it in this module; listing it marks it as used.
 __all__ = ["pinned_clock"]
 
 RESULT_FIELDS = {
