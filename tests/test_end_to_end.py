@@ -101,7 +101,12 @@ def test_real_inputs_to_listed_reports(database_url: str, tmp_path: Path) -> Non
             "/v1/reports", params={"project_id": projects["web"], "source": "api"}
         )
         by_environment = client.get(
-            "/v1/reports", params={"scope_type": "environment", "environment": "staging"}
+            "/v1/reports",
+            params={"scope_type": "environment", "environment": "staging", "source": "api"},
+        )
+        staging_runs = client.get(
+            "/v1/reports",
+            params={"scope_type": "environment", "environment": "staging", "source": "run"},
         )
         overlapping_now = client.get(
             "/v1/reports",
@@ -128,6 +133,7 @@ def test_real_inputs_to_listed_reports(database_url: str, tmp_path: Path) -> Non
     assert {r["id"] for r in overlapping_now.json()["data"]} == {r["id"] for r in created.values()}
     assert long_ago.json()["data"] == []
     assert len(run_reports.json()["data"]) == 4
+    assert {r["run_id"] for r in staging_runs.json()["data"]} == {runs[0]["id"], runs[2]["id"]}
 
     assert html.status_code == 200
     assert html.headers["content-type"].startswith("text/html")
