@@ -198,3 +198,22 @@ async def test_non_json_content_type_is_415(api: Api) -> None:
     assert response.json()["error"]["code"] == "unsupported_media_type"
     assert response.json()["error"]["param"] == "Content-Type"
     assert (await api.get("/v1/projects")).json()["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "param"),
+    [
+        ("/v1/projects", {"name": "we\u0000b"}, "name"),
+        ("/v1/projects", {"name": "web", "description": "\u0000"}, "description"),
+        ("/v1/api-keys", {"name": "k\u0000", "role": "viewer"}, "name"),
+    ],
+)
+async def test_nul_character_in_body_is_400(
+    api: Api, path: str, body: dict[str, str], param: str
+) -> None:
+    response = await api.post(path, body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_parameter"
+    assert response.json()["error"]["param"] == param
+    assert (await api.get("/v1/projects")).json()["data"] == []

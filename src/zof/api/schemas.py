@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zof.api.params import Timestamp
 
@@ -15,6 +15,15 @@ class Body(BaseModel):
     """A request body: unknown fields are errors, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _reject_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold U+0000, and no name or label needs it.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("must not contain the NUL character (U+0000)")
+        return value
 
 
 class ErrorDetail(BaseModel):
