@@ -166,7 +166,22 @@ def test_reports_are_generated_after_a_killed_server_restarts(
             ).json()["id"]
             for _ in range(15)
         ]
+        # Kill once the worker is under way: some reports done, the others queued or
+        # being generated.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            first = client.get(f"/v1/reports/{report_ids[0]}").json()["status"]
+            last = client.get(f"/v1/reports/{report_ids[-1]}").json()["status"]
+            if first == "ready" or last != "queued":
+                break
+            time.sleep(0.05)
+        unfinished = [
+            rid
+            for rid in report_ids
+            if client.get(f"/v1/reports/{rid}").json()["status"] != "ready"
+        ]
     server.kill()
+    assert unfinished, "every report was ready before the kill; the test proves nothing"
 
     server.start()
     try:
