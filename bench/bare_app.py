@@ -2,7 +2,7 @@
 
     python -m bench.bare_app --port 8181 --database-url postgresql://postgres@127.0.0.1/zof_bench
 
-It answers `GET /v1/reports?limit=&project_id=&starting_after=` with the two statements zof
+It serves `GET /v1/reports?limit=&project_id=&starting_after=` with the two statements zof
 runs for that request: the API key lookup by id and the keyset page of reports, as zof
 compiles them, through the same driver (asyncpg or aiosqlite) and under the same uvicorn
 settings as `zof serve`. It returns the same report objects as orjson bytes.
@@ -20,6 +20,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -42,6 +43,18 @@ _COLUMNS = (
 )
 _TIME_COLUMNS = ("period_start", "period_end", "created_at", "completed_at", "expires_at")
 _FORMATS = ("json", "csv", "html")
+
+
+def bare_app_command(database_url: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bench.bare_app",
+        "--port",
+        str(port),
+        "--database-url",
+        database_url,
+    ]
 
 
 def bare_cursor(created_at: datetime, report_id: str) -> str:
@@ -190,16 +203,16 @@ class BareApp:
             await self._lifespan(receive, send)
             return
         if scope["path"] == "/healthz":
-            await _answer(send, 200, b"{}")
+            await _respond(send, 200, b"{}")
             return
         if scope["path"] != "/v1/reports":
-            await _answer(send, 404, b'{"error": "not found"}')
+            await _respond(send, 404, b'{"error": "not found"}')
             return
 
         headers = dict(scope["headers"])
         organization_id = await self._authenticate(headers.get(b"authorization", b"").decode())
         if organization_id is None:
-            await _answer(send, 401, b'{"error": "invalid key"}')
+            await _respond(send, 401, b'{"error": "invalid key"}')
             return
         query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
         limit = int(query.get("limit", "20"))
@@ -216,7 +229,7 @@ class BareApp:
             "has_more": has_more,
             "next_cursor": next_cursor,
         }
-        await _answer(send, 200, orjson.dumps(body))
+        await _respond(send, 200, orjson.dumps(body))
 
     async def _authenticate(self, authorization: str) -> str | None:
         presented = authorization.removeprefix("Bearer ")
@@ -234,7 +247,7 @@ class BareApp:
         await send({"type": "lifespan.shutdown.complete"})
 
 
-async def _answer(send: Send, status: int, body: bytes) -> None:
+async def _respond(send: Send, status: int, body: bytes) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

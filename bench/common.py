@@ -74,7 +74,7 @@ class Server:
 
 @contextmanager
 def running_server(command: Sequence[str], port: int, log_path: Path) -> Iterator[Server]:
-    """Run `command` until the block ends; yield it once its `/healthz` answers 200."""
+    """Run `command` until the block ends; yield it once `/healthz` returns 200."""
     environment = {**os.environ, "ZOF_SECRET_KEY": SECRET_KEY, "ZOF_LOG_FORMAT": "text"}
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
@@ -105,7 +105,7 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log_pat
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"server did not answer /healthz within 120 s; its log:\n{log_path}")
+    raise RuntimeError(f"server did not return 200 on /healthz within 120 s; see {log_path}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class LoadClient:
     ) -> LoadSample:
         """Send up to `requests` GETs, cycling through `targets`, with `concurrency` in flight.
 
-        The load stops early after `time_limit` seconds. Any answer other than 200 counts
+        The load stops early after `time_limit` seconds. Any response other than 200 counts
         as an error.
         """
         arguments = (list(targets), requests, concurrency, time_limit)

@@ -7,10 +7,10 @@ The schema comes from zof's own migrations. Organizations and their admin keys c
 random, but everything else (projects, runs, results and reports) is drawn from `--seed`.
 Rows go in with SQLAlchemy Core bulk inserts, and on PostgreSQL with asyncpg's binary COPY.
 
-Organization 0 is the large tenant: it holds `--large-share` of the rows, and in every
-organization project 0 holds `--main-project-share` of its organization's rows, so one
-project list is deep enough to page through thousands of pages. The manifest written next
-to the results lists every organization with its key and project ids.
+Organization 0 is the large tenant with 60% of the rows (`Sizes.large_share`), and in
+every organization project 0 has 90% of its organization's rows
+(`Sizes.main_project_share`), so one project list is thousands of pages deep. The
+manifest (`--manifest`) lists every organization with its key and project ids.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
     python -m bench.listing                    # PostgreSQL, then SQLite
     python -m bench.listing --backend sqlite --quick
 
-For each database the script fills a fresh database with `bench.generate`, starts
-`zof serve` and the bare reference (`bench.bare_app`) side by side on loopback ports, and
-sends each the same bounded loads from a separate process, alternating between the two so
-that noise from other tenants of the machine falls on both:
+For each database the script fills a fresh database with `bench.generate` and starts
+`zof serve` and the bare reference (`bench.bare_app`) side by side on loopback ports. A
+separate process sends each the same bounded loads, alternating between the two, so that
+noise from other jobs on the machine falls on both:
 
 - the first page of every organization's main project, at concurrency 1 and 16;
 - the first page and the deep page (5,000th by default) of the large organization's main
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.bare_app import bare_cursor
+from bench.bare_app import bare_app_command, bare_cursor
 from bench.common import (
     SECRET_KEY,
     LoadClient,
@@ -198,7 +197,7 @@ def build_lists(manifest: Manifest, zof_url: str, bare_url: str, deep_page: int)
     )
 
 
-def check_answers(lists: Lists) -> None:
+def check_pages(lists: Lists) -> None:
     """Fail unless zof and the reference list the same reports on the pages measured."""
     for pair in (lists.first_page, lists.deep_page):
         ids = []
@@ -249,9 +248,7 @@ def run_backend(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
         )
         manifest = generate(url, sizes, arguments.seed)
         zof_port, bare_port = free_port(), free_port()
-        bare_command = [
-            sys.executable, "-m", "bench.bare_app", "--port", str(bare_port), "--database-url", url
-        ]
+        bare_command = bare_app_command(url, bare_port)
         zof_command = zof_serve_command(url, zof_port)
         with (
             running_server(zof_command, zof_port, run_path("zof-serve.log")) as zof,
@@ -259,7 +256,7 @@ def run_backend(backend: str, arguments: argparse.Namespace) -> dict[str, Any]:
             LoadClient() as client,
         ):
             lists = build_lists(manifest, zof.url, bare.url, plan.deep_page)
-            check_answers(lists)
+            check_pages(lists)
             rows = measure(client, (zof, bare), lists, plan)
         version = asyncio.run(_server_version(url)) if backend == "postgres" else None
     finally:

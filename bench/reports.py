@@ -4,7 +4,7 @@
 
 Pipeline: zof serve (with its worker) on a fresh SQLite file receives every file of the
 folder in one run, completes the run, generates a `project` report over the last 24
-hours and answers its HTML. The time runs from the first upload to the last byte of the
+hours and returns its HTML. The time runs from the first upload to the last byte of the
 HTML. The peer tools build their own HTML reports from the same folder:
 
 - junit2html (PyPI): `--merge` into one file, then render it;
