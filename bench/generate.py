@@ -41,7 +41,7 @@ BATCH_ROWS = 10_000
 ENVIRONMENTS = ("production", "staging", "ci")
 SUITES = ("unit", "integration", "e2e")
 TESTS_PER_PROJECT = 2_000
-# Shares of report scopes and sources, roughly what a team with nightly schedules produces.
+# Assumed shares of report scopes and sources; no real usage was measured.
 SCOPE_WEIGHTS = {"organization": 0.1, "project": 0.4, "environment": 0.35, "suite": 0.15}
 SOURCE_WEIGHTS = {"schedule": 0.6, "api": 0.25, "run": 0.15}
 PRESETS = {"previous_day": 1, "previous_week": 7, "previous_month": 30, "last_7_days": 7}
@@ -99,7 +99,7 @@ def seeded_id(rng: random.Random, prefix: str, at: datetime) -> str:
 
 
 class Placement:
-    """Draws the organization and project of each row with the configured skew."""
+    """A random choice of organization and project for each row, with the configured skew."""
 
     def __init__(self, rng: random.Random, organizations: list[Organization], sizes: Sizes):
         self._rng = rng
