@@ -88,7 +88,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 
 def index_methods(app: FastAPI, routers: list[APIRouter]) -> None:
-    """Record each path's methods, for the `Allow` header of 405 answers."""
+    """Record each path's methods, for the `Allow` header of 405 responses."""
     app.state.route_methods = [
         (route.path_regex, set(route.methods or ()))
         for router in routers

@@ -47,7 +47,7 @@ class Decision:
     retry_after: int
 
     def headers(self) -> dict[str, str]:
-        """The `X-RateLimit-*` headers; a refusal adds `Retry-After` through its error."""
+        """Build the `X-RateLimit-*` headers; a rejection adds `Retry-After` through its error."""
         return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),

@@ -1,5 +1,5 @@
 """The route class every endpoint uses: strict query strings, JSON content types, and a
-marker that tells the idempotency layer the handler itself started."""
+marker that records for the idempotency layer whether the handler itself started."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What the HTTP layer shares across requests, kept on `app.state.zof`."""
+"""The state the HTTP layer shares across requests, kept on `app.state.zof`."""
 
 from __future__ import annotations
 

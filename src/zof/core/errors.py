@@ -1,4 +1,4 @@
-"""The error catalog: every `error.code` the API can answer, with its status and type.
+"""The error catalog: every `error.code` the API can return, with its status and type.
 
 Services raise `ZofError` with a code from `CATALOG`; the HTTP layer turns it into the
 error envelope. `docs/errors.md` is generated from this table, and a test keeps the two equal.

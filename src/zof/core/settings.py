@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
 class SettingsError(ValueError):
-    """A `ZOF_*` variable holds a value that cannot be used."""
+    """A `ZOF_*` variable has a value that cannot be used."""
 
 
 def _int(environ: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
@@ -33,10 +33,9 @@ class Settings:
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
-    # Requests per minute per API key; the organization's bucket holds five times as many.
-    # Zero turns rate limiting off.
+    # Requests per minute per API key; the organization's bucket has ten times as many
+    # tokens. Zero turns rate limiting off.
     rate_limit_per_minute: int = 100
-    rate_limit_burst: int = 20
     max_upload_bytes: int = 50 * 1024 * 1024
     max_json_bytes: int = 1024 * 1024
     retention_days: int = 90
@@ -44,12 +43,10 @@ class Settings:
     # Secret for signing pagination cursors; generated and kept in the database when empty.
     secret_key: str = ""
     workers: int = 1
-    run_workers: bool = True
     idempotency_ttl_seconds: int = 24 * 3600
     # How long a worker's claim on a job lasts without a heartbeat; a job of a worker that
     # died is claimed again after this.
     job_lock_seconds: int = 30
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def resolved_database_url(self) -> str:
@@ -73,7 +70,6 @@ class Settings:
             host=env.get("ZOF_HOST") or "127.0.0.1",
             port=_int(env, "ZOF_PORT", 8080, minimum=1),
             rate_limit_per_minute=_int(env, "ZOF_RATE_LIMIT_PER_MINUTE", 100),
-            rate_limit_burst=_int(env, "ZOF_RATE_LIMIT_BURST", 20),
             max_upload_bytes=_int(env, "ZOF_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024),
             max_json_bytes=_int(env, "ZOF_MAX_JSON_BYTES", 1024 * 1024, minimum=1024),
             retention_days=_int(env, "ZOF_RETENTION_DAYS", 90, minimum=1),

@@ -15,11 +15,11 @@ _DATETIME = re.compile(
 
 
 class InvalidTimestamp(ValueError):
-    """A string that is not an RFC 3339 timestamp or date; the message says why."""
+    """A string that is not an RFC 3339 timestamp or date; the message explains why."""
 
 
 def _shown(text: str) -> str:
-    """The value as messages quote it, cut so an error never echoes a huge input."""
+    """Quote a value for a message, cut so an error never echoes a huge input."""
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 

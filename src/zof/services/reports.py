@@ -50,7 +50,7 @@ def _ts(value: datetime | None) -> str | None:
 
 
 def report_object(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """The API's report object for a stored row."""
+    """Build the API's report object from a stored row."""
     report_id = row["id"]
     base = f"/v1/reports/{report_id}"
     return {

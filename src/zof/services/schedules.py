@@ -42,7 +42,7 @@ def validate_cron(expression: str) -> None:
 
 
 def next_fire(expression: str, after: datetime) -> datetime:
-    """The first firing strictly after `after`, in UTC."""
+    """Return the first firing strictly after `after`, in UTC."""
     value: datetime = croniter(expression, after.astimezone(UTC)).get_next(datetime)
     return value.astimezone(UTC)
 

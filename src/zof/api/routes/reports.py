@@ -160,7 +160,7 @@ async def report_content(
     state: State,
     format: Annotated[ContentFormat, Query(description="File format.")] = "json",
 ) -> Response:
-    """The HTML is one self-contained page: inline styles and chart, no network requests."""
+    """Download a ready report. The HTML is one self-contained page with no network requests."""
     content, media_type, filename = await reports.report_content(
         state.db, principal.organization_id, report_id, format
     )
