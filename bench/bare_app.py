@@ -4,8 +4,8 @@
 
 It serves `GET /v1/reports?limit=&project_id=&starting_after=` with the two statements zof
 runs for that request: the API key lookup by id and the keyset page of reports, as zof
-compiles them, through the same driver (asyncpg or aiosqlite) and under the same uvicorn
-settings as `zof serve`. It returns the same report objects as orjson bytes.
+compiles them. It runs them through the same driver (asyncpg or aiosqlite), under the same
+uvicorn settings as `zof serve`, and returns the same report objects as orjson bytes.
 
 It leaves out everything else zof does: no transactions around reads, no permission or
 expiry checks beyond the key hash, no query validation and no sealed cursors (its cursor

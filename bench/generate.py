@@ -125,6 +125,8 @@ def _millis(value: datetime) -> datetime:
 
 
 class Generator:
+    """Rows drawn from one seeded random generator, in the order they are inserted."""
+
     def __init__(self, sizes: Sizes, seed: int, now: datetime) -> None:
         self.sizes = sizes
         self.rng = random.Random(seed)

@@ -85,7 +85,7 @@ def lxml_iterparse(path: str) -> int:
         count += 1
         element.clear()
         while element.getprevious() is not None:
-            del element.getparent()[0]  # type: ignore[union-attr]
+            del element.getparent()[0]
     return count
 
 

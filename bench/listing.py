@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import asyncpg
 import httpx
 
@@ -111,12 +112,10 @@ async def _row_at(url: str, organization_id: str, project_id: str, offset: int) 
         "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET {2}"
     )
     if url.startswith("sqlite"):
-        import aiosqlite
-
         async with aiosqlite.connect(url.split(":///", 1)[1]) as conn:
             parameters = (organization_id, project_id, offset)
             cursor = await conn.execute(sql.format("?", "?", "?"), parameters)
-            created_text, report_id = await cursor.fetchone()  # type: ignore[misc]
+            created_text, report_id = await cursor.fetchone()
             return datetime.fromisoformat(created_text).replace(tzinfo=UTC), report_id
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
@@ -129,11 +128,9 @@ async def _row_at(url: str, organization_id: str, project_id: str, offset: int) 
 async def _count(url: str, organization_id: str, project_id: str) -> int:
     sql = "SELECT count(*) FROM reports WHERE organization_id = {0} AND project_id = {1}"
     if url.startswith("sqlite"):
-        import aiosqlite
-
         async with aiosqlite.connect(url.split(":///", 1)[1]) as conn:
             cursor = await conn.execute(sql.format("?", "?"), (organization_id, project_id))
-            (count,) = await cursor.fetchone()  # type: ignore[misc]
+            (count,) = await cursor.fetchone()
             return int(count)
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
@@ -197,18 +194,21 @@ def build_lists(manifest: Manifest, zof_url: str, bare_url: str, deep_page: int)
     )
 
 
+def _listed_ids(target: Target) -> list[str]:
+    response = httpx.get(target.url, headers=target.headers, timeout=60)
+    response.raise_for_status()
+    return [item["id"] for item in response.json()["data"]]
+
+
 def check_pages(lists: Lists) -> None:
     """Fail unless zof and the reference list the same reports on the pages measured."""
-    for pair in (lists.first_page, lists.deep_page):
-        ids = []
-        for target in pair:
-            response = httpx.get(target.url, headers=target.headers, timeout=60)
-            response.raise_for_status()
-            ids.append([item["id"] for item in response.json()["data"]])
-        if ids[0] != ids[1] or len(ids[0]) != PAGE:
-            raise SystemExit(f"zof and the reference listed different pages: {ids}")
-    if ids[0][0] != lists.deep_first_id:
-        raise SystemExit(f"the deep page starts at {ids[0][0]}, not {lists.deep_first_id}")
+    first = [_listed_ids(target) for target in lists.first_page]
+    deep = [_listed_ids(target) for target in lists.deep_page]
+    for zof_ids, bare_ids in (first, deep):
+        if zof_ids != bare_ids or len(zof_ids) != PAGE:
+            raise SystemExit(f"zof and the reference listed different pages: {zof_ids, bare_ids}")
+    if deep[0][0] != lists.deep_first_id:
+        raise SystemExit(f"the deep page starts at {deep[0][0]}, not {lists.deep_first_id}")
 
 
 def measure(

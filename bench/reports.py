@@ -12,8 +12,8 @@ HTML. The peer tools build their own HTML reports from the same folder:
   `allure generate`. Install both with `npm install --prefix bench/out/tools
   allure-commandline allure`; a tool that is missing or fails is recorded, not fatal.
 
-Peak memory is each tool's process tree as `os.wait4` returns it, and for zof the VmHWM of
-the server process, read just before it stops; its report worker runs inside it.
+Peak memory is each tool's process tree as `os.wait4` returns it. For zof it is the VmHWM
+of the server process, read just before it stops, because its report worker runs inside it.
 
 Generation alone: `compute_summary` over `--stored-results` generated results in one
 organization, against the floor of one aggregate scan over the same rows
