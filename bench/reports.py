@@ -90,10 +90,10 @@ def write_folder(folder: Path, cases: int, files: int, seed: int) -> None:
         written += count
 
 
-def run_tool(command: list[str], cwd: Path) -> dict[str, Any]:
+def run_tool(command: list[str], cwd: Path, log_path: Path) -> dict[str, Any]:
     """Run one peer tool and return its wall time, peak RSS of its process tree, and exit."""
     started = time.perf_counter()
-    with open(cwd / "tool.log", "ab") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     # wait4's rusage covers the child and every descendant it waited for (java, node).
     _, status, usage = os.wait4(process.pid, 0)
@@ -131,13 +131,15 @@ def peer_tools(folder: Path, work: Path) -> list[dict[str, Any]]:
         if not executable.exists():
             rows.append({"tool": name, "error": f"not installed: {executable} is missing"})
             continue
+        # The log outlives the temporary folder, so a failure's message is kept.
+        log_path = run_path(f"{name.lower().replace(' ', '-')}.log")
         seconds, peak, failure = 0.0, 0.0, None
         for command in commands:
-            outcome = run_tool(command, work)
+            outcome = run_tool(command, work, log_path)
             seconds += outcome["seconds"]
             peak = max(peak, outcome["peak_rss_mb"])
             if outcome["exit_code"] != 0:
-                failure = f"exit code {outcome['exit_code']}; see {work / 'tool.log'}"
+                failure = f"exit code {outcome['exit_code']}; see {log_path}"
                 break
         rows.append({"tool": name, "seconds": seconds, "peak_rss_mb": peak, "error": failure})
     return rows
