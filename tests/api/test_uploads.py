@@ -704,3 +704,32 @@ async def test_concurrent_uploads_all_counted(api: Api) -> None:
     assert detail["counts"]["failed"] == 8
     assert len(detail["uploads"]) == 8
     assert max(response.json()["run"]["counts"]["total"] for response in responses) == 320
+
+
+async def test_run_counters_match_a_recount(api: Api) -> None:
+    from zof.store import runs as run_store
+
+    run = await create_run(api)
+    batches = [
+        [{"name": "a", "status": "passed"}, {"name": "b", "status": "failed"}],
+        [
+            {"name": "c", "status": "passed", "flaky": True, "attempts": 2},
+            {"name": "d", "status": "skipped"},
+            {"name": "e", "status": "error"},
+        ],
+        [{"name": f"f{index}", "status": "passed"} for index in range(7)],
+    ]
+    for batch in batches:
+        response = await api.client.post(
+            f"/v1/runs/{run['id']}/results",
+            content=json_batch(*batch),
+            headers=api.headers(**{"Content-Type": "application/json"}),
+        )
+        assert response.status_code == 201
+
+    counts = (await get_run(api, run["id"]))["counts"]
+    async with api.db.read() as conn:
+        recount = await run_store.count_results(conn, api.org_id, run["id"])
+
+    assert counts == {"total": 12, "passed": 9, "failed": 1, "error": 1, "skipped": 1, "flaky": 1}
+    assert {f"count_{name}": value for name, value in counts.items()} == recount
