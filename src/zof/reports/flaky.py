@@ -39,16 +39,40 @@ SIGNALS = ("retry", "same_commit", "status_flip")
 
 
 def _flaky_tests(organization_id: str, scope: Scope, period: Period) -> sa.CTE:
-    """Build a CTE with one row per flaky test: its signals, executions and flaky executions."""
+    """Build a CTE with one row per flaky test: its signals, executions and flaky executions.
+
+    Every join here is between sets already grouped by test (or by test and commit), so
+    the cost grows with the number of results once, not with results times tests. Each
+    grouped set is MATERIALIZED, so PostgreSQL computes it once instead of inlining it
+    into a nested loop.
+    """
     scoped = scoped_results(organization_id, scoped_runs(organization_id, scope, period))
     is_failing = failing(scoped.c.status)
     is_passed = scoped.c.status == "passed"
 
-    same_commit = (
-        sa.select(scoped.c.test_key, scoped.c.run_commit_sha)
+    # Same commit: per test and commit, the passes, the failures, and the failures not
+    # already marked flaky, which count as flaky executions when the commit has both.
+    per_commit = (
+        sa.select(
+            scoped.c.test_key,
+            count_where(is_passed).label("passes"),
+            count_where(is_failing).label("failures"),
+            count_where(sa.and_(is_failing, sa.not_(scoped.c.flaky))).label("plain_failures"),
+            sa.func.count().label("results"),
+        )
         .where(scoped.c.run_commit_sha.is_not(None))
         .group_by(scoped.c.test_key, scoped.c.run_commit_sha)
-        .having(count_where(is_passed) > 0, count_where(is_failing) > 0)
+        .subquery("per_commit")
+    )
+    same_commit = (
+        sa.select(
+            per_commit.c.test_key,
+            # PostgreSQL sums integers as numeric; the cast keeps them integers.
+            sa.cast(sa.func.sum(per_commit.c.results), sa.Integer).label("pair_results"),
+            sa.cast(sa.func.sum(per_commit.c.plain_failures), sa.Integer).label("pair_failures"),
+        )
+        .where(per_commit.c.passes > 0, per_commit.c.failures > 0)
+        .group_by(per_commit.c.test_key)
         .cte("same_commit")
         .prefix_with("MATERIALIZED")
     )
@@ -85,26 +109,7 @@ def _flaky_tests(organization_id: str, scope: Scope, period: Period) -> sa.CTE:
         .prefix_with("MATERIALIZED")
     )
 
-    # Both CTEs are MATERIALIZED: PostgreSQL would otherwise inline them, and with the
-    # one-row estimates of a freshly loaded table it re-ran the window query for every
-    # result (15 s for 5,000 results). Materialized, each runs once.
-    joined = scoped.outerjoin(
-        same_commit,
-        sa.and_(
-            same_commit.c.test_key == scoped.c.test_key,
-            same_commit.c.run_commit_sha == scoped.c.run_commit_sha,
-        ),
-    ).outerjoin(status_flip, status_flip.c.test_key == scoped.c.test_key)
-    on_pair_commit = same_commit.c.test_key.is_not(None)
-    flipped = status_flip.c.test_key.is_not(None)
-    flaky_execution = sa.or_(
-        scoped.c.flaky, sa.and_(is_failing, sa.or_(on_pair_commit, flipped))
-    )
-
-    retry_count = count_where(scoped.c.flaky)
-    pair_count = count_where(on_pair_commit)
-    flip_count = count_where(flipped)
-    return (
+    per_test = (
         sa.select(
             scoped.c.test_key,
             # Every result of one key has the same identity, because the key hashes it.
@@ -113,15 +118,43 @@ def _flaky_tests(organization_id: str, scope: Scope, period: Period) -> sa.CTE:
             sa.func.max(scoped.c.classname).label("classname"),
             sa.func.max(scoped.c.name).label("name"),
             sa.func.count().label("executions"),
-            count_where(flaky_execution).label("flaky_executions"),
-            retry_count.label("retry"),
-            pair_count.label("same_commit"),
-            flip_count.label("status_flip"),
+            count_where(scoped.c.flaky).label("retry"),
+            count_where(sa.or_(scoped.c.flaky, is_failing)).label("flaky_or_failing"),
             sa.func.max(scoped.c.created_at).label("last_seen_at"),
         )
-        .select_from(joined)
         .group_by(scoped.c.test_key)
-        .having(sa.or_(retry_count > 0, pair_count > 0, flip_count > 0))
+        .cte("per_test")
+        .prefix_with("MATERIALIZED")
+    )
+
+    flipped = status_flip.c.test_key.is_not(None)
+    # A result is a flaky execution when it is marked flaky, or it failed and either its
+    # commit also saw a pass or the test flipped. For a flipped test that is every flaky
+    # or failing result; otherwise the flaky ones plus the unmarked failures on pair commits.
+    flaky_executions = sa.case(
+        (flipped, per_test.c.flaky_or_failing),
+        else_=per_test.c.retry + sa.func.coalesce(same_commit.c.pair_failures, 0),
+    )
+    return (
+        sa.select(
+            per_test.c.test_key,
+            per_test.c.project_id,
+            per_test.c.suite,
+            per_test.c.classname,
+            per_test.c.name,
+            per_test.c.executions,
+            flaky_executions.label("flaky_executions"),
+            per_test.c.retry,
+            sa.func.coalesce(same_commit.c.pair_results, 0).label("same_commit"),
+            sa.case((flipped, per_test.c.executions), else_=0).label("status_flip"),
+            per_test.c.last_seen_at,
+        )
+        .select_from(
+            per_test.outerjoin(
+                same_commit, same_commit.c.test_key == per_test.c.test_key
+            ).outerjoin(status_flip, status_flip.c.test_key == per_test.c.test_key)
+        )
+        .where(sa.or_(per_test.c.retry > 0, same_commit.c.test_key.is_not(None), flipped))
         .cte("flaky_tests")
     )
 
