@@ -114,7 +114,7 @@ async def test_no_route_reaches_another_organization(
     b = await populate(api, key_b, theirs)
     await drain(api.db)
 
-    # Lists and filters: A sees exactly its own items, even when filtering by B's ids.
+    # Lists and filters: A gets exactly its own items, even when filtering by B's ids.
     for path, kind in [
         ("/v1/projects", "project"),
         ("/v1/runs", "run"),
@@ -140,7 +140,7 @@ async def test_no_route_reaches_another_organization(
         )
         assert refused.status_code == 400
 
-    # Every item route answers 404 for B's ids and changes nothing.
+    # Every item route returns 404 for B's ids and changes nothing.
     before = {
         kind: await all_ids(api, key_b, path)
         for path, kind in [

@@ -1,17 +1,17 @@
 """`Idempotency-Key` for POST and PATCH, stored in the database per organization.
 
-The first request with a key claims it before its handler runs; the answer it ends
+The first request with a key claims it before its handler runs. The response it ends
 with is stored for 24 hours and replayed to any repeat of the same request. The claim
 is one conditional INSERT, so under any number of concurrent duplicates exactly one
-request runs the handler; the others get 409 `idempotency_key_in_use` until the
-answer is stored, then the replay.
+request runs the handler. The others get 409 `idempotency_key_in_use` until the
+response is stored, then the replay.
 
-Answers that come from before the handler ran (401, 403, 429, validation 400s) and
-5xx answers release the key, so a fixed or retried request runs as new. If a process
+Responses produced before the handler ran (401, 403, 429, validation 400s) and 5xx
+responses release the key, so a fixed or retried request runs as new. If a process
 dies while holding a key, the claim lapses after `LOCK_SECONDS` and the key runs as
-new. NOTE: if the process dies after its transaction committed but before the answer
-was stored, that retry repeats the side effect; closing that gap needs the answer
-stored in the handler's own transaction.
+new. NOTE: if the process dies after its transaction committed but before the response
+was stored, a retry after the lapse repeats the side effect. Closing that gap needs the
+response stored in the handler's own transaction.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ LOCK_SECONDS = 300
 MAX_KEY_LENGTH = 255
 _SPOOL_MEMORY_BYTES = 1024 * 1024
 _CHUNK = 64 * 1024
-# Stored answers keep these headers; hop-by-hop and per-request ones are recomputed.
+# Stored responses keep these headers; hop-by-hop and per-request ones are recomputed.
 _REPLAYED_HEADERS = {"content-type", "content-disposition", "location"}
 
 
@@ -79,7 +79,7 @@ class IdempotencyMiddleware:
         state = self.state_getter()
         principal = await self._principal(state, headers)
         if principal is None:
-            # Let the route answer 401 itself; nothing is stored for it.
+            # Let the route return its own 401; nothing is stored for it.
             await self.app(scope, receive, send)
             return
         await enforce_rate_limit(state, principal)

@@ -71,7 +71,7 @@ def buckets_for(organization_id: str, key_id: str, per_minute: int) -> list[Buck
 def _decide(
     buckets: Sequence[Bucket], levels: Sequence[float], allowed: bool, now: float
 ) -> Decision:
-    """Build the answer from the token levels left after the request (or before, if refused)."""
+    """Build the decision from the token levels left after the request, or before it if rejected."""
     # The headers describe the bucket closest to running out.
     index = min(range(len(buckets)), key=lambda i: levels[i] / buckets[i].capacity)
     bucket, tokens = buckets[index], levels[index]
