@@ -60,3 +60,13 @@ async def test_openapi_describes_routes_and_errors(api: Api) -> None:
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
     ok_headers = create["responses"]["201"]["headers"]
     assert {"X-RateLimit-Limit", "X-Request-Id"} <= set(ok_headers)
+
+
+@pytest.mark.usefixtures("backend")
+async def test_no_page_loads_assets_from_other_hosts(api: Api) -> None:
+    docs = await api.client.get("/v1/docs")
+    oauth = await api.client.get("/docs/oauth2-redirect")
+
+    assert docs.status_code == 404
+    assert oauth.status_code == 404
+    assert docs.json()["error"]["code"] == "route_not_found"

@@ -74,7 +74,9 @@ def create_app(
         description="Ingest CI test results into runs; generate and list reports by scope "
         "and time range.",
         openapi_url="/v1/openapi.json",
-        docs_url="/v1/docs",
+        # No Swagger UI: FastAPI's page loads its scripts from a CDN, and a self-hosted
+        # service should make no requests to other hosts.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
