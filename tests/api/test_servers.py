@@ -92,7 +92,7 @@ JUNIT_TEMPLATE = (
 
 
 async def post_with_retry(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
-    """POST, retrying the 503s a busy SQLite may answer, as the SDK does."""
+    """POST, retrying the 503s a busy SQLite may return, as the SDK does."""
     while True:
         response = await client.post(url, **kwargs)
         if response.status_code != 503:

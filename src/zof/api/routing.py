@@ -96,8 +96,8 @@ def _check_json_content_type(request: Request) -> bool:
 async def _read_json_body(request: Request) -> None:
     """Read the body within the JSON size limit and check it is UTF-8 JSON.
 
-    FastAPI would read any size into memory and answer invalid UTF-8 with a generic
-    parse error; this answers 413 and 400 `invalid_json` with the position instead.
+    FastAPI would read any size into memory and reject invalid UTF-8 with a generic
+    parse error. This returns 413, or 400 `invalid_json` with the position, instead.
     The bytes are kept where Starlette caches a body, so FastAPI does not read again.
     """
     limit: int = request.app.state.zof.settings.max_json_bytes

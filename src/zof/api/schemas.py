@@ -98,7 +98,9 @@ class ApiKey(BaseModel):
 
 
 class ApiKeyWithSecret(ApiKey):
-    secret: str = Field(description="The key itself. Shown in this answer only; store it now.")
+    secret: str = Field(
+        description="The key itself. Returned in this response only, so store it now."
+    )
 
 
 class ApiKeyList(ListEnvelope):

@@ -39,7 +39,7 @@ ROLES: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Principal:
-    """Who makes a request: an API key of one organization, with its effective permissions."""
+    """The caller of a request: an API key of one organization, with its effective permissions."""
 
     organization_id: str
     key_id: str
@@ -51,7 +51,7 @@ class Principal:
 
 
 def effective_permissions(role: str, narrowed: list[str] | None) -> frozenset[str]:
-    """The role's permissions, cut down to the key's own list when it has one."""
+    """Return the role's permissions, cut down to the key's own list when it has one."""
     granted = ROLES[role]
     if narrowed is None:
         return granted

@@ -121,8 +121,8 @@ async def upload_results(
             raise _rejection(error) from None
 
         # The run row is locked for this transaction, so adding this batch's counts to the
-        # stored ones is exact; recounting every stored result made each upload into a
-        # large run cost time in proportion to the run.
+        # stored ones is exact. Recounting every stored result instead would make each
+        # upload into a large run cost time in proportion to the run.
         changes: dict[str, Any] = {
             f"count_{name}": run[f"count_{name}"] + tally[name] for name in _COUNTED
         }

@@ -1,4 +1,4 @@
-"""Storage of idempotency records: claim a key, store the answer, or release the key."""
+"""Storage of idempotency records: claim a key, store the response, or release the key."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zof.store.tables import idempotency_keys as table
 
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of trying to claim a key: `claimed`, or the record that holds it."""
+    """The outcome of trying to claim a key: `claimed`, or the record that already has it."""
 
     claimed: bool
     record: sa.RowMapping | None = None

@@ -191,7 +191,7 @@ async def upload_results(
     """Store one results file in a run, whole or not at all.
 
     A `queued` run becomes `running`. A file that cannot be read gets a 400 whose code
-    says why and whose message names the line, and nothing of it is stored.
+    gives the reason and whose message names the line, and nothing of it is stored.
     """
     # Phase 1: everything the headers and the run can tell, before the body is read.
     if filename is not None:
