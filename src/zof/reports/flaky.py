@@ -171,16 +171,26 @@ async def list_flaky_tests(
     conn: AsyncConnection, organization_id: str, scope: Scope, period: Period, limit: int
 ) -> list[dict[str, Any]]:
     """List up to `limit` flaky tests, highest flake rate first, then most executions."""
+    listed, _ = await list_and_count_flaky_tests(conn, organization_id, scope, period, limit)
+    return listed
+
+
+async def list_and_count_flaky_tests(
+    conn: AsyncConnection, organization_id: str, scope: Scope, period: Period, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """List up to `limit` flaky tests and count all of them, with one run of the query."""
     flaky = _flaky_tests(organization_id, scope, period)
     # Both databases divide the same two doubles, so the order is the same on each.
     rate = sa.cast(flaky.c.flaky_executions, sa.Float) / flaky.c.executions
+    # The window counts every flaky test, because it is computed before LIMIT applies.
     stmt = (
-        sa.select(flaky)
+        sa.select(flaky, sa.func.count().over().label("flaky_total"))
         .order_by(rate.desc(), flaky.c.executions.desc(), flaky.c.test_key)
         .limit(limit)
     )
     rows = (await conn.execute(stmt)).mappings().all()
-    return [
+    total = int(rows[0]["flaky_total"]) if rows else 0
+    listed = [
         {
             "test_key": row["test_key"],
             "suite": row["suite"],
@@ -195,3 +205,4 @@ async def list_flaky_tests(
         }
         for row in rows
     ]
+    return listed, total

@@ -17,12 +17,22 @@ PERCENTILES = (50, 95)
 
 
 async def compute_headline(
-    conn: AsyncConnection, organization_id: str, scope: Scope, period: Period
+    conn: AsyncConnection,
+    organization_id: str,
+    scope: Scope,
+    period: Period,
+    *,
+    flaky_count: int | None = None,
 ) -> dict[str, Any]:
-    """Compute `runs`, `tests`, `pass_rate` and `duration_ms` for one scope and period."""
+    """Compute `runs`, `tests`, `pass_rate` and `duration_ms` for one scope and period.
+
+    `flaky_count` skips counting the flaky tests when the caller already has the number.
+    """
     run_counts = await _count_runs(conn, organization_id, scope, period)
     test_counts = await _count_results(conn, organization_id, scope, period)
-    test_counts["flaky"] = await count_flaky_tests(conn, organization_id, scope, period)
+    if flaky_count is None:
+        flaky_count = await count_flaky_tests(conn, organization_id, scope, period)
+    test_counts["flaky"] = flaky_count
     return {
         "runs": run_counts,
         "tests": test_counts,
@@ -47,9 +57,7 @@ async def _count_results(
 ) -> dict[str, int]:
     scoped = scoped_results(organization_id, scoped_runs(organization_id, scope, period))
     columns = [sa.func.count().label("total")]
-    columns += [
-        count_where(scoped.c.status == status).label(status) for status in RESULT_STATUSES
-    ]
+    columns += [count_where(scoped.c.status == status).label(status) for status in RESULT_STATUSES]
     row = (await conn.execute(sa.select(*columns).select_from(scoped))).mappings().one()
     return {key: int(value) for key, value in row.items()}
 
@@ -76,9 +84,7 @@ async def _run_durations(
     )
     columns = [
         sa.func.max(
-            sa.case(
-                (ranked.c.rank == (percentile * ranked.c.n + 99) // 100, ranked.c.duration_ms)
-            )
+            sa.case((ranked.c.rank == (percentile * ranked.c.n + 99) // 100, ranked.c.duration_ms))
         ).label(f"p{percentile}")
         for percentile in PERCENTILES
     ]

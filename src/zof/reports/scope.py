@@ -80,9 +80,7 @@ class Scope:
             if value == "":
                 raise InvalidScope(f"scope.{field} must not be empty.", f"scope.{field}")
             if value is None and field in _REQUIRED[self.type]:
-                raise InvalidScope(
-                    f"A {self.type} scope needs scope.{field}.", f"scope.{field}"
-                )
+                raise InvalidScope(f"A {self.type} scope needs scope.{field}.", f"scope.{field}")
             if value is not None and field not in _ALLOWED[self.type]:
                 raise InvalidScope(
                     f"A {self.type} scope does not take scope.{field}; "

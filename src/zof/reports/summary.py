@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from zof.core.timeutil import format_timestamp
 from zof.reports.daily import daily_series
-from zof.reports.flaky import list_flaky_tests
+from zof.reports.flaky import list_and_count_flaky_tests
 from zof.reports.headline import compute_headline
 from zof.reports.rankings import new_failures, slowest_tests, top_failures
 from zof.reports.scope import Period, Scope, previous_period
@@ -41,7 +41,11 @@ async def compute_summary(
         raise ValueError(f"limit must be at least 1, not {limit}.")
 
     before_scope, before = baseline or (scope, previous_period(period))
-    headline = await compute_headline(conn, organization_id, scope, period)
+    # The flaky-test query is the costliest part, so its list and count come from one run.
+    flaky_tests, flaky_count = await list_and_count_flaky_tests(
+        conn, organization_id, scope, period, limit
+    )
+    headline = await compute_headline(conn, organization_id, scope, period, flaky_count=flaky_count)
     previous = await compute_headline(conn, organization_id, before_scope, before)
 
     return {
@@ -50,7 +54,7 @@ async def compute_summary(
         **headline,
         "daily": await daily_series(conn, organization_id, scope, period),
         "top_failures": await top_failures(conn, organization_id, scope, period, limit),
-        "flaky_tests": await list_flaky_tests(conn, organization_id, scope, period, limit),
+        "flaky_tests": flaky_tests,
         "slowest_tests": await slowest_tests(conn, organization_id, scope, period, limit),
         "new_failures": await new_failures(
             conn, organization_id, scope, period, limit, (before_scope, before)
